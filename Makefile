@@ -1,0 +1,31 @@
+# `make demo` renders every bundled sample; `make test` runs the test suite.
+# Both set everything up first (a virtual environment in .venv and Debian packages).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: setup system-deps demo test schemas clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+demo: setup system-deps
+	$(BIN)/python scripts/demo.py $(OUT)
+
+test: setup system-deps
+	$(BIN)/python -m pytest -q
+
+schemas: setup
+	$(BIN)/python -c "from doctool.schema import SCHEMAS, schema_text; [open(f'schemas/{n}.schema.json','w').write(schema_text(n)) for n in SCHEMAS]"
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from doctool.cli import main
+
+sys.exit(main())

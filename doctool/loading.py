@@ -1,0 +1,110 @@
+"""Read a JSON document from bytes or a file into a validated model, or fail with field paths.
+
+The path from raw bytes to a model is the only way data enters doctool, so the input
+size limit, strict JSON parsing and the translation of pydantic errors into JSON paths
+all live here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from doctool.errors import FieldError, InputError
+from doctool.model.plan import Plan
+
+#: Largest input accepted; a real plan is a few tens of kilobytes.
+MAX_INPUT_BYTES = int(os.environ.get("DOCTOOL_MAX_INPUT_BYTES", 2_000_000))
+
+#: Plain wording for the pydantic error types a practitioner will meet most.
+_PLAIN = {
+    "missing": "is required but missing",
+    "extra_forbidden": "is not a field of this schema (check the spelling)",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date written YYYY-MM-DD",
+    "decimal_max_places": "must have at most 2 decimal places (pounds and pence)",
+    "greater_than_equal": "must not be negative",
+}
+
+
+def json_path(loc: tuple[str | int, ...]) -> str:
+    """``('needs', 2, 'domain')`` -> ``$.needs[2].domain``."""
+    out = "$"
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _field_errors(exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        message = _PLAIN.get(err["type"], err["msg"])
+        if err["type"] == "greater_than_equal" and err.get("ctx", {}).get("ge") not in (0, "0"):
+            message = err["msg"]
+        errors.append(FieldError(json_path(loc), message))
+    return errors
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse bytes as JSON, refusing oversized input; numbers with a point become Decimal."""
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"input is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"input is not UTF-8 text (byte {exc.start})") from None
+    try:
+        from decimal import Decimal
+
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not allowed", name, 0)
+
+
+def validate_data(data: Any, model: type[BaseModel]) -> BaseModel:
+    """Validate parsed JSON against ``model``, translating errors into field paths."""
+    if not isinstance(data, dict):
+        raise InputError("the document must be a JSON object", [FieldError("$", "must be a JSON object")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = _field_errors(exc)
+        raise InputError(f"the document does not fit the schema ({len(errors)} problem(s))", errors) from None
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file with the size limit applied before the whole file is in memory."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_INPUT_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError(f"{path} is larger than the limit of {MAX_INPUT_BYTES:,} bytes")
+    return raw
+
+
+def load_plan_bytes(raw: bytes) -> Plan:
+    """Bytes -> validated :class:`Plan`."""
+    return validate_data(parse_json(raw), Plan)  # type: ignore[return-value]
+
+
+def load_plan(path: Path) -> Plan:
+    """A file -> validated :class:`Plan`."""
+    return load_plan_bytes(read_bytes(path))
