@@ -16,9 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from doctool import __version__
-from doctool.api import validate_file
+from doctool.api import FORMATS, Incomplete, applicable, render_bytes, validate_file
 from doctool.checks.findings import Finding, Report, Severity
+from doctool.documents import DOCUMENTS
 from doctool.errors import DoctoolError, InputError
+from doctool.loading import load_plan_bytes, read_bytes
+from doctool.manifest import build_manifest
+from doctool.output import atomic_write, safe_name, write_json
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
 
@@ -50,6 +54,56 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    raw = read_bytes(path)
+    if args.all:
+        if not args.output:
+            raise InputError("--all needs -o OUTDIR, the folder to write the documents into")
+        documents, formats = applicable(load_plan_bytes(raw)), list(FORMATS)
+    else:
+        if not args.document or not args.format:
+            raise InputError("say which document and format: --document NAME --format FORMAT, or --all -o OUTDIR")
+        documents, formats = [args.document], [args.format]
+    try:
+        report, files = render_bytes(raw, documents, formats, args.profile, args.draft)
+    except Incomplete as exc:
+        print(format_report(exc.report, path.name), file=sys.stderr)
+        print("Nothing was written. Put the blocking items right, or use --draft for a marked draft.", file=sys.stderr)
+        return exc.exit_code
+    if report.warnings:
+        print(f"{path.name}: {len(report.warnings)} warning(s); run 'doctool validate' to see them", file=sys.stderr)
+    stem = safe_name(path.stem)
+    if args.all:
+        outdir = Path(args.output)
+        targets = [(outdir / f"{stem}-{f.document}.{f.extension}", f) for f in files]
+        for target, f in targets:
+            atomic_write(target, f.content)
+        write_json(outdir / "manifest.json", build_manifest(raw, report, [(t.name, f) for t, f in targets]))
+        for target, _f in targets:
+            print(target)
+        return 0
+    rendered = files[0]
+    target = Path(args.output) if args.output else Path(f"{stem}-{rendered.document}.{rendered.extension}")
+    atomic_write(target, rendered.content)
+    print(target)
+    return 0
+
+
+def cmd_check_template(args: argparse.Namespace) -> int:
+    from doctool.template_check import check_template
+
+    path = Path(args.template)
+    problems = check_template(path, args.document)
+    if not problems:
+        print(f"{path.name}: no problems found")
+        return 0
+    print(f"{path.name}: {len(problems)} problem(s)")
+    for problem in problems:
+        print(f"  {problem}")
+    return 1
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     sys.stdout.write(schema_text(args.name))
     return 0
@@ -68,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("render", help="write the documents a plan needs, in Word and PDF")
+    p.add_argument("file", metavar="PLAN.json")
+    p.add_argument("--document", choices=sorted(DOCUMENTS), help="which document")
+    p.add_argument("--format", choices=sorted(FORMATS), help="which format")
+    p.add_argument("--all", action="store_true", help="every document that applies, in every format, with a manifest")
+    p.add_argument("-o", "--output", help="output file (or folder with --all)")
+    p.add_argument("--draft", action="store_true", help="write a marked DRAFT even if blocking items are missing")
+    p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("check-template", help="check an edited Word or HTML template before use")
+    p.add_argument("template", metavar="TEMPLATE")
+    p.add_argument("--document", choices=sorted(DOCUMENTS), help="which document the template is for")
+    p.set_defaults(func=cmd_check_template)
 
     p = sub.add_parser("schema", help="print a published JSON Schema")
     p.add_argument("name", nargs="?", default="plan", choices=sorted(SCHEMAS))

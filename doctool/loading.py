@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,24 @@ _PLAIN = {
 }
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,60}$")
+
+
 def json_path(loc: tuple[str | int, ...]) -> str:
-    """``('needs', 2, 'domain')`` -> ``$.needs[2].domain``."""
+    """``('needs', 2, 'domain')`` -> ``$.needs[2].domain``.
+
+    A key that is not a plain name (an unknown field the input made up) is shown quoted,
+    ASCII-escaped and shortened, so hostile keys cannot garble a terminal or a log.
+    """
     out = "$"
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            out += f".{part}"
+        else:
+            shown = part if len(part) <= 60 else part[:60] + "..."
+            out += f"[{json.dumps(shown)}]"
     return out
 
 
@@ -67,6 +81,9 @@ def parse_json(raw: bytes) -> Any:
         raise InputError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise InputError("invalid JSON: nested too deeply") from None
+    except ValueError:
+        # e.g. an integer with more digits than Python will convert (sys.get_int_max_str_digits)
+        raise InputError("invalid JSON: a number is too long") from None
 
 
 def _reject_constant(name: str) -> Any:

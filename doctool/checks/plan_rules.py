@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from doctool.checks.engine import Hit, hit
-from doctool.formatting import PENNY, add_months, long_date, money, per_week, PERIOD_PHRASE
+from doctool.formatting import PENNY, PERIOD_PHRASE, WEEKS_IN, add_months, long_date, money, per_week
 from doctool.model.plan import (
     Eligibility,
     MetBy,
@@ -194,7 +194,7 @@ def s117_identified(plan: Plan) -> Iterator[Hit]:
 def accommodation_evidenced(plan: Plan) -> Iterator[Hit]:
     acc = plan.accommodation
     if acc is not None and not acc.evidence:
-        yield hit("SG-10-ACCOMMODATION", "$.accommodation.evidence", "evidence", type=acc.type)
+        yield hit("SG-10-ACCOMMODATION", "$.accommodation.evidence", "evidence")
 
 
 def unmet_needs_explained(plan: Plan) -> Iterator[Hit]:
@@ -245,6 +245,10 @@ def references_resolve(plan: Plan) -> Iterator[Hit]:
             if ref not in known:
                 yield hit("CON-REFERENCE", f"{where}[{j}]", kind, ref=ref, where=where)
 
+    def check_one(ref: str, known: list[str], kind: str, where: str) -> Iterator[Hit]:
+        if ref not in known:
+            yield hit("CON-REFERENCE", where, kind, ref=ref, where=where)
+
     for i, o in enumerate(plan.outcomes or []):
         yield from check(o.need_ids, need_ids, "need", f"$.outcomes[{i}].need_ids")
     for i, s in enumerate(plan.services):
@@ -252,7 +256,7 @@ def references_resolve(plan: Plan) -> Iterator[Hit]:
     for i, need in enumerate(plan.needs or []):
         for j, arr in enumerate(need.met_by):
             if arr.service_id is not None:
-                yield from check([arr.service_id], service_ids, "service", f"$.needs[{i}].met_by[{j}].service_id")
+                yield from check_one(arr.service_id, service_ids, "service", f"$.needs[{i}].met_by[{j}].service_id")
     if plan.direct_payment:
         yield from check(plan.direct_payment.need_ids, need_ids, "need", "$.direct_payment.need_ids")
         yield from check(plan.direct_payment.outcome_ids, outcome_ids, "outcome", "$.direct_payment.outcome_ids")
@@ -261,7 +265,7 @@ def references_resolve(plan: Plan) -> Iterator[Hit]:
         yield from check(plan.s117.service_ids, service_ids, "service", "$.s117.service_ids")
     if plan.advice:
         for i, n in enumerate(plan.advice.needs_not_met):
-            yield from check([n.need_id], need_ids, "need", f"$.advice.needs_not_met[{i}].need_id")
+            yield from check_one(n.need_id, need_ids, "need", f"$.advice.needs_not_met[{i}].need_id")
 
 
 def budget_adds_up(plan: Plan) -> Iterator[Hit]:
@@ -295,7 +299,8 @@ def services_within_budget(plan: Plan) -> Iterator[Hit]:
     weekly = sum((s.unit_cost * s.units_per_week for s in plan.services if not s.s117), Decimal(0))
     budget_weekly = per_week(b.total_cost, b.period)
     covered = budget_weekly + per_week((b.top_up_amount or Decimal(0)), b.period)
-    if weekly - covered > PENNY and not b.third_party_amount:
+    # over by a penny or more (services cost pence-and-fractions: unit cost x hours)
+    if (weekly - covered).quantize(PENNY, ROUND_HALF_UP) >= PENNY and not b.third_party_amount:
         yield hit(
             "CON-BUDGET-SERVICES",
             "$.services",
@@ -324,7 +329,9 @@ def direct_payment_consistent(plan: Plan) -> Iterator[Hit]:
     if dp.amount is not None and dp.frequency and b and b.authority_amount is not None and b.period:
         dp_weekly = per_week(dp.amount, dp.frequency.value)
         la_weekly = per_week(b.authority_amount, b.period)
-        if dp_weekly - la_weekly > PENNY:
+        # compared in the budget's own period, so 1p over in the same period is over
+        over = (dp_weekly - la_weekly) * WEEKS_IN[b.period.value]
+        if over.quantize(PENNY, ROUND_HALF_UP) >= PENNY:
             yield hit(
                 "CON-DP-AMOUNT",
                 "$.direct_payment.amount",

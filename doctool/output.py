@@ -1,0 +1,42 @@
+"""Writing outputs safely: whole files or nothing, names that cannot escape the folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def safe_name(text: str, fallback: str = "document") -> str:
+    """A file-name stem from a reference: letters, digits, ``-``, ``_`` and ``.`` only, no
+    leading dot, at most 80 characters, so ``../../etc/passwd`` cannot leave the folder."""
+    stem = _UNSAFE.sub("-", text).strip(".-")[:80]
+    return stem or fallback
+
+
+def atomic_write(path: Path, content: bytes) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, then rename it into
+    place: a reader (or a crash) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())

@@ -1,0 +1,63 @@
+"""The Jinja environments every template runs in: sandboxed, autoescaped, strict.
+
+Plan data is untrusted text. The sandbox stops a template (even a council's edited copy)
+from reaching Python internals; autoescape makes ``<``, ``&`` and ``{{`` in the data
+print literally; StrictUndefined makes a misspelt variable an error, never a blank.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from doctool.paths import TEMPLATES
+
+_CSS_SAFE = re.compile(r"[A-Za-z0-9]")
+
+
+def css_string(value: object) -> Markup:
+    """A CSS string literal for any text: every character but letters and digits is written
+    as a hex escape (its trailing space ends the escape), so data can never close the
+    string or the rule."""
+    text = str(value)
+    return Markup('"' + "".join(ch if _CSS_SAFE.match(ch) else f"\\{ord(ch):06x} " for ch in text) + '"')
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, reading ``a.b`` on a dict as the item ``b`` first, so a view key named
+    like a dict method (``items``, ``keys``) can never print a method instead of data."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def _configure(env: Sandbox) -> Sandbox:
+    env.filters["css_string"] = css_string
+    return env
+
+
+@cache
+def html_env() -> Sandbox:
+    """For HTML templates in ``templates/html`` (compiled once per process)."""
+    return _configure(
+        Sandbox(
+            loader=FileSystemLoader([TEMPLATES / "html", TEMPLATES / "easyread"]),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+    )
+
+
+def docx_env() -> Sandbox:
+    """For Word templates: docxtpl hands this the document XML, so escaping is XML escaping."""
+    return _configure(Sandbox(autoescape=True, undefined=StrictUndefined))

@@ -1,0 +1,164 @@
+"""Building blocks for writing doctool's Word templates with python-docx.
+
+The templates in ``templates/docx/`` are ordinary Word files with docxtpl tags; these
+helpers write them with real heading styles, header rows that repeat, en-GB language,
+A4 pages, and a footer with "Page X of Y". Template editors then change the wording in
+Word; ``doctool check-template`` checks their edits.
+"""
+
+from __future__ import annotations
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+ACCENT = RGBColor(0x00, 0x5E, 0x6E)
+INK = RGBColor(0x0B, 0x0C, 0x0C)
+FONT = "Arial"
+
+
+def new_document(body_pt: int = 12) -> Document:
+    """An A4 document with clear-print styles and en-GB as the default language."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(22)
+    section.header_distance = section.footer_distance = Mm(8)
+
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name, normal.font.size, normal.font.color.rgb = FONT, Pt(body_pt), INK
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.2
+    for name, size in (("Title", body_pt * 2), ("Heading 1", round(body_pt * 1.6)), ("Heading 2", round(body_pt * 1.35)), ("Heading 3", round(body_pt * 1.15))):
+        style = styles[name]
+        style.font.name, style.font.size, style.font.bold = FONT, Pt(size), True
+        style.font.italic = False
+        style.font.color.rgb = ACCENT if name != "Heading 3" else INK
+        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(4)
+        style.paragraph_format.keep_with_next = True
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is not None:
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                fonts.attrib.pop(qn(attr), None)
+    _default_language(doc, "en-GB")
+    return doc
+
+
+def _default_language(doc: Document, lang: str) -> None:
+    """``w:lang`` in the document defaults, so spell-check and screen readers use en-GB."""
+    styles = doc.styles.element
+    doc_defaults = styles.find(qn("w:docDefaults"))
+    rpr_default = doc_defaults.find(qn("w:rPrDefault"))
+    rpr = rpr_default.find(qn("w:rPr"))
+    lang_el = rpr.find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        rpr.append(lang_el)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang_el.set(qn(attr), lang)
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A simple field such as PAGE or NUMPAGES."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def footer(doc: Document, text: str) -> None:
+    """The footer on every page: the confidentiality line, then "Page X of Y" at the right."""
+    para = doc.sections[0].footer.paragraphs[0]
+    para.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
+    run = para.add_run(text + "\tPage ")
+    run.font.size = Pt(9)
+    _field(para, "PAGE")
+    para.add_run(" of ").font.size = Pt(9)
+    _field(para, "NUMPAGES")
+
+
+def header(doc: Document, left: str, right: str) -> None:
+    """The header on every page: the draft banner (when a draft) and the reference."""
+    para = doc.sections[0].header.paragraphs[0]
+    para.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
+    banner = para.add_run(left)
+    banner.bold, banner.font.size = True, Pt(14)
+    banner.font.color.rgb = RGBColor(0xB1, 0x0E, 0x1E)
+    ref = para.add_run("\t" + right)
+    ref.font.size = Pt(9)
+
+
+def tag(doc: Document, text: str) -> None:
+    """A paragraph holding only a docxtpl block tag ({%p ... %}); docxtpl removes it."""
+    doc.add_paragraph(text)
+
+
+def para(doc: Document, text: str, bold_label: str = "") -> None:
+    p = doc.add_paragraph()
+    if bold_label:
+        p.add_run(bold_label).bold = True
+    p.add_run(text)
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+    cant_split = OxmlElement("w:cantSplit")
+    tr_pr.append(cant_split)
+
+
+def _shade(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+def loop_table(doc: Document, headings: list[str], loop: str, cells: list[str], widths_mm: list[float] | None = None) -> None:
+    """A table with a repeating header row and one body row per item of ``loop``.
+
+    ``loop`` is ``"row in rows"``; ``cells`` are the expressions for each column.
+    """
+    table = doc.add_table(rows=4, cols=len(headings))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    head = table.rows[0]
+    _repeat_header(head)
+    for cell, text in zip(head.cells, headings):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+        _shade(cell, "EEF5F6")
+    table.rows[1].cells[0].text = "{%tr for " + loop + " %}"
+    for cell, expr in zip(table.rows[2].cells, cells):
+        cell.text = "{{ " + expr + " }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    if widths_mm:
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths_mm):
+                cell.width = Mm(width)
+    doc.add_paragraph()

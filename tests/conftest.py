@@ -1,0 +1,102 @@
+"""Shared fixtures: the repository, the complete sample plan, and ways to run doctool."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from doctool.cli import main
+from doctool.profiles import load_profile
+
+REPO = Path(__file__).resolve().parent.parent
+COMPLETE_SAMPLE = REPO / "samples" / "plans" / "01-older-person-home-care.json"
+
+
+def load_json(path: Path) -> Any:
+    """Read JSON the way doctool does: numbers with a point become Decimal, never float."""
+    return json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def dump_json(data: Any) -> bytes:
+    """A dict as JSON bytes; Decimals are written as strings (the schema's money form)."""
+    return json.dumps(data, default=_default, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+_COMPLETE = load_json(COMPLETE_SAMPLE)
+
+
+def complete_plan_dict() -> dict[str, Any]:
+    """A fresh deep copy of sample 01 (usable outside fixtures, e.g. in hypothesis tests)."""
+    return copy.deepcopy(_COMPLETE)
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def complete_plan() -> dict[str, Any]:
+    """Sample 01 as a dict; mutate it freely, each test gets its own copy."""
+    return complete_plan_dict()
+
+
+@pytest.fixture
+def write_json(tmp_path: Path) -> Callable[..., Path]:
+    """``write_json(data, name="plan.json") -> Path`` in the test's temporary folder."""
+
+    def write(data: Any, name: str = "plan.json") -> Path:
+        path = tmp_path / name
+        path.write_bytes(dump_json(data))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[[list[str]], tuple[int, str, str]]:
+    """``run_cli(["validate", path]) -> (exit_code, stdout, stderr)`` through doctool.cli.main."""
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        capsys.readouterr()  # drop anything printed before
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def validate_json(run_cli, write_json) -> Callable[..., tuple[int, dict[str, Any], str]]:
+    """``validate_json(plan_dict, profile="england") -> (exit_code, parsed --json output, stderr)``."""
+
+    def run(data: Any, profile: str = "england") -> tuple[int, dict[str, Any], str]:
+        path = write_json(data)
+        code, out, err = run_cli(["validate", str(path), "--json", "--profile", profile])
+        assert "Traceback" not in out + err
+        return code, json.loads(out), err
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_profiles():
+    """load_profile is cached; tests that change DOCTOOL_PROFILE_PATH need a clean cache."""
+    load_profile.cache_clear()
+    yield
+    load_profile.cache_clear()
