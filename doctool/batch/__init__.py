@@ -1,0 +1,1 @@
+"""Bulk charging letters: thousands of records, every core, never a lost or doubled letter."""
