@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup system-deps demo test schemas clean
+.PHONY: setup system-deps demo test schemas templates clean
 
 setup: $(VENV)/.installed
 
@@ -26,6 +26,9 @@ test: setup system-deps
 
 schemas: setup
 	$(BIN)/python -c "from doctool.schema import SCHEMAS, schema_text; [open(f'schemas/{n}.schema.json','w').write(schema_text(n)) for n in SCHEMAS]"
+
+templates: setup
+	$(BIN)/python scripts/build_docx_templates.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache
