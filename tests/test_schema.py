@@ -37,7 +37,9 @@ VOCABULARY = [
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_committed_schema_is_current(name):
-    committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+    path = REPO / "schemas" / f"{name}.schema.json"
+    assert path.is_file(), f"schemas/{name}.schema.json is missing. Run `make schemas` and commit the result."
+    committed = path.read_text(encoding="utf-8")
     assert committed == schema_text(name), (
         f"schemas/{name}.schema.json is stale: the model changed. Run `make schemas` and commit the result."
     )
@@ -115,9 +117,12 @@ def validate(root: dict, node: dict, value: Any, path: str = "$") -> list[str]:
     unknown = set(node) - _KNOWN
     assert not unknown, f"validator does not know keywords {unknown} at {path}"
     if "anyOf" in node:
-        if any(not validate(root, option, value, path) for option in node["anyOf"]):
+        results = [validate(root, option, value, path) for option in node["anyOf"]]
+        if any(not errors for errors in results):
             return []
-        return [f"{path}: matches no alternative"]
+        # report the alternative of the right type (e.g. the object, not null) for a precise path
+        typed = [errors for errors in results if not errors[0].startswith(f"{path}: not ")]
+        return typed[0] if typed else [f"{path}: matches no alternative"]
     errors: list[str] = []
     if "type" in node and not _TYPES[node["type"]](value):
         return [f"{path}: not {node['type']}"]

@@ -140,13 +140,16 @@ def informal_support(plan: Plan) -> Iterator[Hit]:
 
 def involvement_recorded(plan: Plan) -> Iterator[Hit]:
     inv = plan.involvement
+    # In an adult's plan only the person themselves counts; in a carer's plan the
+    # person *is* the carer, so either role does.
+    own = {"person"} if plan.plan_type is PlanType.adult else {"person", "carer"}
     if inv is None or not inv.people:
         yield hit("SG-10-INVOLVED", "$.involvement.people", "missing")
-    elif not any(p.role.value in ("person", "carer") for p in inv.people):
+    elif not any(p.role.value in own for p in inv.people):
         yield hit("SG-10-INVOLVED", "$.involvement.people", "person")
     if inv is None or not inv.copies_to:
         yield hit("SG-10-COPIES", "$.involvement.copies_to", "missing")
-    elif not any(c.role.value in ("person", "carer") for c in inv.copies_to):
+    elif not any(c.role.value in own for c in inv.copies_to):
         yield hit("SG-10-COPIES", "$.involvement.copies_to", "person")
 
 
