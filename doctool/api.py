@@ -6,66 +6,53 @@
 
 Rendering refuses (raises :class:`Incomplete`) when blocking findings exist, unless
 ``draft`` is set, in which case every page is marked DRAFT and page 1 lists what is missing.
+
+The input is a plan, or a record whose ``record_type`` names it (a standalone charging
+letter, ``"record_type": "charging_letter"``); each document is checked by its own rules.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from doctool.checks import check_plan
-from doctool.checks.findings import Report
-from doctool.documents import DOCUMENTS, DocumentKind, logo_pictures
-from doctool.errors import DoctoolError
-from doctool.loading import load_plan_bytes, read_bytes
+from doctool.accessible.formats import FORMATS as ACCESSIBLE
+from doctool.accessible.formats import formats_for_person, render_accessible
+from doctool.checks import check_document, merge
+from doctool.findings import Report
+from doctool.documents import DOCUMENTS, DocumentKind
+from doctool.errors import Incomplete, InputError, NotApplicable
+from doctool.loading import load_document_bytes, read_bytes
+from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.paths import display_path
 from doctool.profiles import Profile, load_profile
-from doctool.render.docx import render_docx
-from doctool.render.pdf import html_to_pdf
-from doctool.render.templating import html_env
+from doctool.render.document import FORMATS, RenderedFile, render_view
 
-FORMATS = {
-    "pdf": ("application/pdf", "pdf"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-}
+__all__ = [
+    "ALL_FORMATS",
+    "FORMATS",
+    "Incomplete",
+    "NotApplicable",
+    "RenderedFile",
+    "applicable",
+    "render_bytes",
+    "render_for_person",
+    "render_plan",
+    "render_view",
+    "validate_bytes",
+    "validate_file",
+]
 
-
-class Incomplete(DoctoolError):
-    """Blocking findings exist and no draft was asked for: nothing is written (exit 1)."""
-
-    exit_code = 1
-
-    def __init__(self, report: Report) -> None:
-        super().__init__(f"{len(report.errors)} blocking finding(s): the document cannot be issued as final")
-        self.report = report
-
-
-class NotApplicable(DoctoolError):
-    """The document does not apply to this plan (e.g. a direct payment summary with no payment)."""
-
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class RenderedFile:
-    document: str
-    format: str
-    content: bytes
-    media_type: str
-    extension: str
-    template: str
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
+#: Every format ``render`` takes: the standard two, then the accessible ones.
+ALL_FORMATS = [*FORMATS, *ACCESSIBLE]
 
 
 def validate_bytes(raw: bytes, profile: str = "england") -> Report:
-    """Validate a JSON document given as bytes. Raises InputError for malformed input."""
+    """Validate a JSON document (a plan or a letter record) given as bytes.
+    Raises InputError for malformed input."""
     prof = load_profile(profile)
-    return check_plan(load_plan_bytes(raw), prof)
+    return check_document(load_document_bytes(raw), prof)
 
 
 def validate_file(path: Path, profile: str = "england") -> Report:
@@ -73,32 +60,54 @@ def validate_file(path: Path, profile: str = "england") -> Report:
     return validate_bytes(read_bytes(path), profile)
 
 
-def render_plan(plan: Plan, kind: DocumentKind, fmt: str, profile: Profile, report: Report, draft: bool) -> RenderedFile:
-    """Lay out one document in one format from an already checked plan."""
-    view = kind.build_view(plan, profile, report, draft)
-    media_type, ext = FORMATS[fmt]
-    if fmt == "pdf":
-        html = html_env().get_template(kind.html_template).render(view)
-        extra = (Path(view["council"]["logo_path"]),) if view["council"]["logo_path"] else ()
-        content = html_to_pdf(html, extra_files=extra, identifier=view["doc"]["reference"])
-        template = display_path(kind.html_path())
-    else:
-        path = kind.docx_path(profile)
-        content = render_docx(
-            path,
-            view,
-            logo_pictures(view),
-            title=view["doc"]["full_title"],
-            author=view["council"]["name"],
-            date=plan.plan_date,
-        )
-        template = display_path(path)
-    return RenderedFile(kind.name, fmt, content, media_type, ext, template)
+def render_plan(
+    plan: Plan | LetterRecord,
+    kind: DocumentKind,
+    fmt: str,
+    profile: Profile,
+    report: Report,
+    draft: bool,
+    size: int | None = None,
+) -> RenderedFile:
+    """Lay out one document in one format (standard or accessible) from an already checked
+    plan or letter record."""
+    if fmt in FORMATS:
+        if size is not None:
+            raise InputError(f"--size applies to large and clear print, not to {fmt}")
+        return render_view(kind, kind.build_view(plan, profile, report, draft), fmt, profile, draft)
+    if fmt not in ACCESSIBLE:
+        raise InputError(f"unknown format {fmt!r}; known: {', '.join(ALL_FORMATS)}")
+    content, ext, media_type = render_accessible(plan, kind, fmt, profile, report, draft, size)
+    path = kind.docx_path(profile) if ext == "docx" else kind.html_path()
+    return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(path))
 
 
-def applicable(plan: Plan) -> list[str]:
-    """The documents that apply to this plan, in registry order."""
-    return [name for name, kind in DOCUMENTS.items() if kind.applies(plan)]
+def applicable(plan: Plan | LetterRecord) -> list[str]:
+    """The documents that apply to this plan (or letter record), in registry order."""
+    return [name for name, kind in DOCUMENTS.items() if kind.usable(plan)]
+
+
+def _kind(name: str, doc: Plan | LetterRecord) -> DocumentKind:
+    kind = DOCUMENTS[name]
+    if not isinstance(doc, kind.accepts):
+        raise NotApplicable(f"the {name} document is made from a care and support plan, not a {doc.record_type} record")  # type: ignore[union-attr]
+    if not kind.applies(doc):
+        raise NotApplicable(f"the {name} document does not apply to this plan: {kind.not_applicable}")
+    return kind
+
+
+def _render(
+    doc: Plan | LetterRecord, jobs: list[tuple[str, str, dict[str, Any]]], prof: Profile, draft: bool
+) -> tuple[Report, list[RenderedFile]]:
+    kinds = {name: _kind(name, doc) for name, _fmt, _opts in jobs}
+    reports = {name: kind.check(doc, prof) for name, kind in kinds.items()}
+    report = merge(prof, reports.values()) if reports else check_document(doc, prof)
+    if not report.complete and not draft:
+        raise Incomplete(report)
+    files = [
+        render_plan(doc, kinds[name], fmt, prof, reports[name], draft, opts.get("size")) for name, fmt, opts in jobs
+    ]
+    return report, files
 
 
 def render_bytes(
@@ -107,17 +116,21 @@ def render_bytes(
     formats: list[str],
     profile: str = "england",
     draft: bool = False,
+    size: int | None = None,
 ) -> tuple[Report, list[RenderedFile]]:
-    """Validate and render. All files are made in memory first, so a failure writes nothing."""
-    prof = load_profile(profile)
-    plan = load_plan_bytes(raw)
-    report = check_plan(plan, prof)
-    if not report.complete and not draft:
-        raise Incomplete(report)
-    files = []
-    for name in documents:
-        kind = DOCUMENTS[name]
-        if not kind.applies(plan):
-            raise NotApplicable(f"the {name} document does not apply to this plan: {kind.not_applicable}")
-        files.extend(render_plan(plan, kind, fmt, prof, report, draft) for fmt in formats)
-    return report, files
+    """Validate and render each document in each format. All files are made in memory
+    first, so a failure writes nothing.
+
+    Each document is checked by its own rules (a plan's, a letter's, a direct payment
+    summary's, the easy-read gate); the report returned holds them all, and any blocking
+    finding refuses every document unless ``draft`` is set.
+    """
+    jobs = [(name, fmt, {"size": size} if size is not None else {}) for name in documents for fmt in formats]
+    return _render(load_document_bytes(raw), jobs, load_profile(profile), draft)
+
+
+def render_for_person(raw: bytes, profile: str = "england", draft: bool = False) -> tuple[Report, list[RenderedFile]]:
+    """The standard copy of every document that applies, plus exactly the accessible
+    formats the person's communication needs ask for (Accessible Information Standard)."""
+    doc = load_document_bytes(raw)
+    return _render(doc, formats_for_person(doc), load_profile(profile), draft)

@@ -16,15 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from doctool import __version__
-from doctool.api import FORMATS, Incomplete, applicable, render_bytes, validate_file
-from doctool.checks.findings import Finding, Report, Severity
+from doctool.api import ALL_FORMATS, FORMATS, Incomplete, RenderedFile, applicable, render_bytes, render_for_person, validate_file
+from doctool.batch import command as batch_command
+from doctool.findings import Finding, Report, Severity
 from doctool.documents import DOCUMENTS
 from doctool.errors import DoctoolError, InputError
-from doctool.loading import load_plan_bytes, read_bytes
+from doctool.loading import load_document_bytes, read_bytes
 from doctool.manifest import build_manifest
 from doctool.output import atomic_write, safe_name, write_json
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
+from doctool.service.cli import add_parsers as add_service_parsers
 
 
 def _schema_findings(exc: DoctoolError) -> Report:
@@ -54,19 +56,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
+def file_name(stem: str, f: RenderedFile) -> str:
+    """``01-plan.pdf``; an accessible copy in the same file type says which it is
+    (``01-plan-large-print.pdf``), others are told apart by type (``01-plan.brf``)."""
+    variant = f"-{f.format.rsplit('-', 1)[0]}" if f.format not in FORMATS and f.extension in FORMATS else ""
+    return f"{stem}-{f.document}{variant}.{f.extension}"
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     path = Path(args.file)
     raw = read_bytes(path)
-    if args.all:
-        if not args.output:
-            raise InputError("--all needs -o OUTDIR, the folder to write the documents into")
-        documents, formats = applicable(load_plan_bytes(raw)), list(FORMATS)
-    else:
-        if not args.document or not args.format:
-            raise InputError("say which document and format: --document NAME --format FORMAT, or --all -o OUTDIR")
-        documents, formats = [args.document], [args.format]
+    to_folder = args.all or args.for_person
+    if to_folder and not args.output:
+        raise InputError("--all and --for-person need -o OUTDIR, the folder to write the documents into")
+    if args.all and args.for_person:
+        raise InputError("use --all or --for-person, not both")
+    if not to_folder and not (args.document and args.format):
+        raise InputError("say which document and format: --document NAME --format FORMAT, or --all / --for-person -o OUTDIR")
     try:
-        report, files = render_bytes(raw, documents, formats, args.profile, args.draft)
+        if args.for_person:
+            report, files = render_for_person(raw, args.profile, args.draft)
+        else:
+            documents, formats = (
+                (applicable(load_document_bytes(raw)), list(FORMATS)) if args.all else ([args.document], [args.format])
+            )
+            report, files = render_bytes(raw, documents, formats, args.profile, args.draft, args.size)
     except Incomplete as exc:
         print(format_report(exc.report, path.name), file=sys.stderr)
         print("Nothing was written. Put the blocking items right, or use --draft for a marked draft.", file=sys.stderr)
@@ -74,9 +88,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     if report.warnings:
         print(f"{path.name}: {len(report.warnings)} warning(s); run 'doctool validate' to see them", file=sys.stderr)
     stem = safe_name(path.stem)
-    if args.all:
+    if to_folder:
         outdir = Path(args.output)
-        targets = [(outdir / f"{stem}-{f.document}.{f.extension}", f) for f in files]
+        targets = [(outdir / file_name(stem, f), f) for f in files]
         for target, f in targets:
             atomic_write(target, f.content)
         write_json(outdir / "manifest.json", build_manifest(raw, report, [(t.name, f) for t, f in targets]))
@@ -84,7 +98,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             print(target)
         return 0
     rendered = files[0]
-    target = Path(args.output) if args.output else Path(f"{stem}-{rendered.document}.{rendered.extension}")
+    target = Path(args.output) if args.output else Path(file_name(stem, rendered))
     atomic_write(target, rendered.content)
     print(target)
     return 0
@@ -123,11 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("render", help="write the documents a plan needs, in Word and PDF")
-    p.add_argument("file", metavar="PLAN.json")
+    p = sub.add_parser("render", help="write the documents a plan (or a letter record) needs, in Word and PDF")
+    p.add_argument("file", metavar="FILE.json")
     p.add_argument("--document", choices=sorted(DOCUMENTS), help="which document")
-    p.add_argument("--format", choices=sorted(FORMATS), help="which format")
-    p.add_argument("--all", action="store_true", help="every document that applies, in every format, with a manifest")
+    p.add_argument("--format", choices=ALL_FORMATS, help="which format (standard pdf/docx, or an accessible format)")
+    p.add_argument("--size", type=int, metavar="PT", help="print size for large-print and clear-print formats")
+    p.add_argument("--all", action="store_true", help="every document that applies, in Word and PDF, with a manifest")
+    p.add_argument(
+        "--for-person", action="store_true", help="the standard copies plus exactly the formats the person asked for"
+    )
     p.add_argument("-o", "--output", help="output file (or folder with --all)")
     p.add_argument("--draft", action="store_true", help="write a marked DRAFT even if blocking items are missing")
     p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
@@ -141,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print a published JSON Schema")
     p.add_argument("name", nargs="?", default="plan", choices=sorted(SCHEMAS))
     p.set_defaults(func=cmd_schema)
+
+    batch_command.add_parser(sub)
+    add_service_parsers(sub)
     return parser
 
 
@@ -155,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("doctool: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # noqa: BLE001 - a bug: say so without dumping data
         if os.environ.get("DOCTOOL_DEBUG"):
             raise

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from doctool.findings import Report
 
 
 @dataclass(frozen=True)
@@ -36,3 +40,19 @@ class InputError(DoctoolError):
 
 class ConfigError(DoctoolError):
     """A profile, template or data file is missing or malformed."""
+
+
+class Incomplete(DoctoolError):
+    """Blocking findings exist and no draft was asked for: nothing is written (exit 1)."""
+
+    exit_code = 1
+
+    def __init__(self, report: "Report") -> None:
+        super().__init__(f"{len(report.errors)} blocking finding(s): the document cannot be issued as final")
+        self.report = report
+
+
+class NotApplicable(DoctoolError):
+    """The document does not apply to this plan (e.g. a direct payment summary with no payment)."""
+
+    exit_code = 2

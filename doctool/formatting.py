@@ -69,6 +69,10 @@ def add_months(value: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clamped to the month's end (31 Aug + 6 -> 28/29 Feb)."""
     month_index = value.month - 1 + months
     year, month = value.year + month_index // 12, month_index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max  # later than any real date: comparisons still work
+    if year < dt.MINYEAR:
+        return dt.date.min
     for day in (value.day, 30, 29, 28):
         try:
             return dt.date(year, month, day)

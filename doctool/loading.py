@@ -16,7 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from doctool.errors import FieldError, InputError
+from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
+
+#: Records other than plans, by their ``record_type`` (a plan has no record_type).
+RECORD_TYPES: dict[str, type[BaseModel]] = {"charging_letter": LetterRecord}
 
 #: Largest input accepted; a real plan is a few tens of kilobytes.
 MAX_INPUT_BYTES = int(os.environ.get("DOCTOOL_MAX_INPUT_BYTES", 2_000_000))
@@ -125,3 +129,21 @@ def load_plan_bytes(raw: bytes) -> Plan:
 def load_plan(path: Path) -> Plan:
     """A file -> validated :class:`Plan`."""
     return load_plan_bytes(read_bytes(path))
+
+
+def load_document_bytes(raw: bytes) -> Plan | LetterRecord:
+    """Bytes -> a validated :class:`Plan`, or the record its ``record_type`` names."""
+    data = parse_json(raw)
+    if isinstance(data, dict) and "record_type" in data:
+        model = RECORD_TYPES.get(data["record_type"]) if isinstance(data["record_type"], str) else None
+        if model is None:
+            known = ", ".join(sorted(RECORD_TYPES))
+            message = f"must be one of: {known} (a plan has no record_type)"
+            raise InputError("unknown record_type", [FieldError("$.record_type", message)])
+        return validate_data(data, model)  # type: ignore[return-value]
+    return validate_data(data, Plan)  # type: ignore[return-value]
+
+
+def load_document(path: Path) -> Plan | LetterRecord:
+    """A file -> a validated plan or record."""
+    return load_document_bytes(read_bytes(path))

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from doctool import __version__
-from doctool.checks.findings import Report
+from doctool.findings import Report
 
 
 def build_manifest(raw: bytes, report: Report, files: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -9,19 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from doctool.errors import ConfigError
-from doctool.profiles import BUILTIN, Profile
+from doctool.profiles import ROOT, Profile
 
-ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
 TEMPLATES = ROOT / "templates"
 
 
-def profile_file(profile: Profile, relative: str) -> Path:
-    """A file a profile names: built-in profiles name project files, councils their own."""
-    base = ROOT if profile.base_dir == BUILTIN else profile.base_dir
-    path = (base / relative).resolve()
+def profile_file(profile: Profile, named: str) -> Path:
+    """A file a profile names (made absolute when the profile was loaded), checked to exist."""
+    path = Path(named)
     if not path.is_file():
-        raise ConfigError(f"profile {profile.name!r} names a file that does not exist: {relative}")
+        raise ConfigError(f"profile {profile.name!r} names a file that does not exist: {display_path(path)}")
     return path
 
 

@@ -14,17 +14,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from doctool.checks.catalog import DATA, load_toml
-from doctool.checks.findings import Severity
+from doctool.datafiles import DATA, load_toml
+from doctool.findings import Severity
 from doctool.errors import ConfigError
 
 BUILTIN = DATA / "profiles"
+ROOT = DATA.parent.parent
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """A council's own rule: ``path`` must be present and not empty (nor false)."""
+    """A council's own rule: ``path`` must be present and not empty (nor false).
+
+    ``document`` names the record it applies to: ``plan`` (the default), or ``letter``
+    for a charging letter record; ``dp_summary`` checks the plan for a direct payment summary.
+    """
 
     rule: str
     severity: Severity
@@ -33,6 +38,7 @@ class Requirement:
     source: str
     when: str | None = None
     unless: str | None = None
+    document: str = "plan"
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,6 @@ class Profile:
     severity: dict[str, Severity] = field(default_factory=dict)
     requirements: tuple[Requirement, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
-    base_dir: Path = BUILTIN
 
     @property
     def council(self) -> dict[str, Any]:
@@ -81,6 +86,23 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: Settings that name files or folders: (table, key), or (table, None) for every key.
+_PATH_SETTINGS = (("council", "logo"), ("templates", None), ("easyread", "pictures_dir"))
+
+
+def _anchor_paths(settings: dict[str, Any], base: Path) -> None:
+    """Make every file a profile names absolute, relative to the profile that named it,
+    so a profile that extends another inherits working paths."""
+    for table, key in _PATH_SETTINGS:
+        section = settings.get(table)
+        if not isinstance(section, dict):
+            continue
+        for name in [key] if key else list(section):
+            value = section.get(name)
+            if isinstance(value, str) and value:
+                section[name] = str((base / value).resolve())
+
+
 def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
     try:
         return Requirement(
@@ -91,6 +113,7 @@ def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
             source=spec["source"],
             when=spec.get("when"),
             unless=spec.get("unless"),
+            document=spec.get("document", "plan"),
         )
     except (KeyError, ValueError) as exc:
         raise ConfigError(f"{where}: a [[require]] entry is missing or has a bad value: {exc}") from None
@@ -99,7 +122,7 @@ def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
 @cache
 def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> Profile:
     """Load a profile and everything it extends; checks severities against the catalogue."""
-    from doctool.checks.catalog import catalog
+    from doctool.checks.catalog import all_rules
 
     path = _find(name_or_path)
     raw = load_toml(path)
@@ -109,7 +132,7 @@ def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> 
     parent = load_profile(parent_name, _seen + (name_or_path,)) if parent_name else None
 
     severity = dict(parent.severity) if parent else {}
-    rules = catalog()
+    rules = all_rules()
     for rule_id, level in raw.get("severity", {}).items():
         if rule_id not in rules:
             raise ConfigError(f"{path}: [severity] names unknown rule {rule_id!r}")
@@ -125,11 +148,15 @@ def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> 
         _requirement(spec, path) for spec in raw.get("require", [])
     )
     settings = {k: v for k, v in raw.items() if k not in {"name", "title", "extends", "severity", "require"}}
+    _anchor_paths(settings, ROOT if path.parent == BUILTIN else path.parent)
+    if parent and "name" in settings.get("council", {}) and "logo" not in settings["council"]:
+        # A council that renames itself must not inherit another council's logo.
+        settings["council"].setdefault("logo", "")
+        settings["council"].setdefault("logo_alt", "")
     return Profile(
         name=raw.get("name", path.stem),
         title=raw.get("title", path.stem),
         severity=severity,
         requirements=requirements,
         settings=_merge(parent.settings, settings) if parent else settings,
-        base_dir=path.parent,
     )

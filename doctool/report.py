@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from doctool.checks.findings import Finding, Report
+from doctool.findings import Finding, Report
 from doctool.errors import DoctoolError
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 
 BASE_URI = "https://doctool.example/schemas/"
@@ -14,6 +15,7 @@ BASE_URI = "https://doctool.example/schemas/"
 #: name -> (model, title); the name is the file stem in ``schemas/``.
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "plan": (Plan, "Care and support plan (England)"),
+    "charging-letter": (LetterRecord, "Charging letter record (England)"),
 }
 
 

@@ -8,24 +8,28 @@ with strict undefined variables, which finds misspelt fields deeper down
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from docx import Document
+from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError, meta
 
-from doctool.checks import check_plan
-from doctool.documents import DOCUMENTS, DocumentKind, logo_pictures
+from doctool.documents import DOCUMENTS, DocumentKind
 from doctool.errors import ConfigError, InputError
-from doctool.loading import load_plan
+from doctool.loading import load_document
+from doctool.model.letter import LetterRecord
 from doctool.paths import ROOT
 from doctool.profiles import load_profile
 from doctool.render.docx import render_docx
 from doctool.render.templating import docx_env, html_env
 
 SAMPLES = ROOT / "samples" / "plans"
+LETTER_SAMPLES = ROOT / "samples" / "letters"
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,36 @@ def _docx_source(path: Path) -> str:
     try:
         tpl = DocxTemplate(str(path))
         tpl.init_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(f"{path.name} is not a Word .docx file ({type(exc).__name__})") from None
     xml = tpl.patch_xml(tpl.get_xml())
     for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
         for _rel_id, part in tpl.get_headers_footers(uri):
             xml += tpl.patch_xml(tpl.get_part_xml(part))
     return xml
+
+
+def _paragraph_texts(path: Path) -> list[str]:
+    """The visible text of every paragraph, in the body, tables, headers and footers."""
+    doc = Document(str(path))
+    paragraphs = list(doc.paragraphs)
+    for table in doc.tables:
+        paragraphs += [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    for section in doc.sections:
+        paragraphs += list(section.header.paragraphs) + list(section.footer.paragraphs)
+    return [p.text for p in paragraphs]
+
+
+def _unbalanced(path: Path) -> list[Problem]:
+    """Tags opened and not closed in the same paragraph. docxtpl would silently drop the
+    text between them, so a forgotten ``}}`` must be caught before Jinja sees the XML."""
+    problems = []
+    for text in _paragraph_texts(path):
+        for opener, closer in (("{{", "}}"), ("{%", "%}")):
+            if text.count(opener) != text.count(closer):
+                snippet = re.sub(r"\s+", " ", text).strip()[:80]
+                problems.append(Problem(f"near \u201c{snippet}\u201d", f"syntax error: {opener} \u2026 {closer} is not closed in this paragraph"))
+    return problems
 
 
 def _near(source: str, lineno: int | None) -> str:
@@ -72,7 +99,12 @@ def check_template(path: Path, document: str | None = None) -> list[Problem]:
         raise InputError(f"no such file: {path}")
     kind = DOCUMENTS[document] if document else _kind_for(path)
     is_docx = path.suffix.lower() == ".docx"
-    source = _docx_source(path) if is_docx else path.read_text(encoding="utf-8")
+    try:
+        source = _docx_source(path) if is_docx else path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name} is not a Word .docx file or a UTF-8 HTML template") from None
+    if is_docx and (unclosed := _unbalanced(path)):
+        return unclosed
     env = docx_env() if is_docx else html_env()
     try:
         parsed = env.parse(source)
@@ -81,22 +113,23 @@ def check_template(path: Path, document: str | None = None) -> list[Problem]:
 
     profile = load_profile("england")
     samples = sorted(SAMPLES.glob("*.json"))
-    plans = [load_plan(p) for p in samples]
+    if LetterRecord in kind.accepts:
+        samples += sorted(LETTER_SAMPLES.glob("*.json"))
+    usable = [(sample, doc) for sample, doc in ((p, load_document(p)) for p in samples) if kind.usable(doc)]
     problems: list[Problem] = []
-    if plans:
-        provided = set(kind.build_view(plans[0], profile, check_plan(plans[0], profile), False))
-        provided |= {"logo"}
+    if usable:
+        first = usable[0][1]
+        first_view = kind.build_view(first, profile, kind.check(first, profile), False)
+        provided = {*first_view, "pictures", *kind.pictures(first_view)}
         for name in sorted(meta.find_undeclared_variables(parsed) - provided):
             problems.append(Problem("template", f"uses {name!r}, which the {kind.name} view model does not provide"))
     if problems:
         return problems
-    for sample, plan in zip(samples, plans):
-        if not kind.applies(plan):
-            continue
-        view = kind.build_view(plan, profile, check_plan(plan, profile), False)
+    for sample, plan in usable:
+        view = kind.build_view(plan, profile, kind.check(plan, profile), False)
         try:
             if is_docx:
-                render_docx(path, view, logo_pictures(view), "check", "check", plan.plan_date)
+                render_docx(path, view, kind.pictures(view), "check", "check", dt.date.fromisoformat(view["doc"]["date_iso"]))
             else:
                 env.from_string(source).render(view)
         except UndefinedError as exc:

@@ -80,6 +80,11 @@ def _field(paragraph, instruction: str) -> None:
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "18")  # 9 pt, like the footer text
+    rpr.append(size)
+    run.append(rpr)
     text = OxmlElement("w:t")
     text.text = "1"
     run.append(text)
@@ -87,10 +92,14 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(fld)
 
 
-def footer(doc: Document, text: str) -> None:
-    """The footer on every page: the confidentiality line, then "Page X of Y" at the right."""
+def footer(doc: Document, text: str, width_mm: float = 174) -> None:
+    """The footer on every page: the confidentiality line, then "Page X of Y" at the right
+    (``width_mm`` is the text width, where the page number ends)."""
     para = doc.sections[0].footer.paragraphs[0]
-    para.paragraph_format.tab_stops.add_tab_stop(Mm(174), WD_TAB_ALIGNMENT.RIGHT)
+    stops = para.paragraph_format.tab_stops
+    for inherited in (4680, 9360):  # the Footer style's centre and right stops (twips) come first
+        stops.add_tab_stop(inherited * 635, WD_TAB_ALIGNMENT.CLEAR)
+    stops.add_tab_stop(Mm(width_mm), WD_TAB_ALIGNMENT.RIGHT)
     run = para.add_run(text + "\tPage ")
     run.font.size = Pt(9)
     _field(para, "PAGE")
@@ -158,6 +167,9 @@ def loop_table(doc: Document, headings: list[str], loop: str, cells: list[str], 
         cell.text = "{{ " + expr + " }}"
     table.rows[3].cells[0].text = "{%tr endfor %}"
     if widths_mm:
+        table.autofit = False
+        for column, width in zip(table.columns, widths_mm):
+            column.width = Mm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths_mm):
                 cell.width = Mm(width)

@@ -2,15 +2,82 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+from functools import partial
+
+from doctool.checks.dp_rules import DP_RULES
 from doctool.checks.engine import run
-from doctool.checks.findings import Finding, Report, Severity
+from doctool.findings import Finding, Report, Severity
+from doctool.checks.letter_rules import LETTER_RULES, PDF_RULES
 from doctool.checks.plan_rules import PLAN_RULES
+from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.profiles import Profile, load_profile
 
-__all__ = ["Finding", "Report", "Severity", "check_plan"]
+__all__ = ["Finding", "Report", "Severity", "check_document", "check_dp_summary", "check_letter", "check_letter_pdf", "check_plan", "merge"]
 
 
 def check_plan(plan: Plan, profile: Profile | None = None) -> Report:
     """Every finding for ``plan`` under ``profile`` (England by default)."""
     return run(plan, PLAN_RULES, profile or load_profile("england"))
+
+
+#: Where a letter made from a plan took each part from, so findings name the plan's fields.
+_FROM_PLAN = (
+    ("$.recipient.name", "$.person.full_name"),
+    ("$.recipient.address", "$.person.address"),
+    ("$.reference", "$.person.reference"),
+    ("$.contact", "$.signatures.authority"),
+)
+
+
+def _plan_path(path: str, plan: Plan) -> str:
+    if path == "$.letter_date":
+        fa = plan.financial_assessment
+        return "$.financial_assessment.letter_issued" if fa and fa.letter_issued else "$.plan_date"
+    for letter_part, plan_part in _FROM_PLAN:
+        if path == letter_part or path.startswith(letter_part + ".") or path.startswith(letter_part + "["):
+            return plan_part + path[len(letter_part) :]
+    return path
+
+
+def check_letter(doc: LetterRecord | Plan, profile: Profile | None = None) -> Report:
+    """Every finding for the charging letter: a letter record, or the letter made from a plan.
+
+    The rules use the charging figures in force on the letter date; for a plan, paths
+    name the plan's own fields (``$.person.address.postcode``).
+    """
+    from doctool.charging import figures_for
+    from doctool.letters import as_letter
+
+    prof = profile or load_profile("england")
+    letter = as_letter(doc)
+    figures = figures_for(letter.letter_date, prof)
+    report = run(letter, [partial(rule, figures=figures) for rule in LETTER_RULES], prof, document="letter")
+    if isinstance(doc, Plan):
+        report.findings = [dataclasses.replace(f, path=_plan_path(f.path, doc)) for f in report.findings]
+    return report
+
+
+def check_letter_pdf(pdf: bytes, profile: Profile | None = None) -> Report:
+    """Findings on the laid-out letter: GOV.UK Notify's page and size limits."""
+    return run(pdf, PDF_RULES, profile or load_profile("england"), document="letter_pdf")
+
+
+def check_dp_summary(plan: Plan, profile: Profile | None = None) -> Report:
+    """Every finding for the direct payment agreement summary made from ``plan``."""
+    return run(plan, DP_RULES, profile or load_profile("england"), document="dp_summary")
+
+
+def check_document(doc: Plan | LetterRecord, profile: Profile | None = None) -> Report:
+    """What ``doctool validate`` reports: a plan's findings, or a letter record's."""
+    return check_letter(doc, profile) if isinstance(doc, LetterRecord) else check_plan(doc, profile)
+
+
+def merge(profile: Profile, reports: Iterable[Report]) -> Report:
+    """One report for several documents made together: each finding once, errors first."""
+    reports = list(reports)
+    findings = {f for r in reports for f in r.findings}
+    ordered = sorted(findings, key=lambda f: (f.severity.value != "error", f.rule, f.path, f.message))
+    return Report(profile=profile.name, findings=ordered, valid=all(r.valid for r in reports))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from doctool.checks.findings import Severity
+from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
-
-DATA = Path(__file__).resolve().parent.parent / "data"
+from doctool.findings import Severity
 
 
 @dataclass(frozen=True)
@@ -25,25 +22,17 @@ class RuleDef:
         return self.messages[key].format(**params)
 
 
-def load_toml(path: Path) -> dict:
-    """Read a TOML data file, reporting a malformed one as a configuration error."""
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"data file not found: {path}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-
-
 @cache
-def catalog() -> dict[str, RuleDef]:
-    """Every rule, by id, from the catalogue files in ``data/rules`` (one per document kind)."""
-    rules: dict[str, RuleDef] = {}
+def _catalogues() -> dict[str, dict[str, RuleDef]]:
+    """Every catalogue file in ``data/rules``, by file stem; a rule id is unique across all of them."""
+    books: dict[str, dict[str, RuleDef]] = {}
+    seen: dict[str, Path] = {}
     for path in sorted((DATA / "rules").glob("*.toml")):
+        rules: dict[str, RuleDef] = {}
         for rule_id, spec in load_toml(path).items():
-            if rule_id in rules:
+            if rule_id in seen:
                 raise ConfigError(f"{path}: rule {rule_id} is defined twice")
+            seen[rule_id] = path
             rules[rule_id] = RuleDef(
                 id=rule_id,
                 severity=Severity(spec["severity"]),
@@ -51,4 +40,20 @@ def catalog() -> dict[str, RuleDef]:
                 title=spec["title"],
                 messages=dict(spec.get("messages", {})),
             )
-    return rules
+        books[path.stem] = rules
+    return books
+
+
+def catalog(document: str = "plan") -> dict[str, RuleDef]:
+    """The rules one kind of record is checked against, by id: ``data/rules/<document>.toml``
+    (``plan``, ``letter`` for charging letters, ``dp_summary`` for direct payment summaries)."""
+    try:
+        return _catalogues()[document]
+    except KeyError:
+        raise ConfigError(f"no rule catalogue data/rules/{document}.toml") from None
+
+
+@cache
+def all_rules() -> dict[str, RuleDef]:
+    """Every rule in every catalogue, by id: what a profile may name in ``[severity]``."""
+    return {rule_id: rule for book in _catalogues().values() for rule_id, rule in book.items()}

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from doctool.checks.catalog import catalog
-from doctool.checks.findings import Finding, Report
+from doctool.checks.catalog import all_rules
+from doctool.findings import Finding, Report
 from doctool.profiles import Profile, Requirement
 
 
@@ -56,9 +56,9 @@ def _requirement_findings(doc: Any, requirements: Iterable[Requirement]) -> Iter
             yield Finding(req.rule, req.severity, f"$.{req.path}", req.message, req.source)
 
 
-def run(doc: Any, rules: Iterable[RuleFn], profile: Profile) -> Report:
-    """Apply every rule function and the profile's own requirements to ``doc``."""
-    defs = catalog()
+def run(doc: Any, rules: Iterable[RuleFn], profile: Profile, document: str = "plan") -> Report:
+    """Apply every rule function and the profile's own requirements for ``document`` to ``doc``."""
+    defs = all_rules()
     findings: set[Finding] = set()
     for rule_fn in rules:
         for h in rule_fn(doc):
@@ -72,6 +72,6 @@ def run(doc: Any, rules: Iterable[RuleFn], profile: Profile) -> Report:
                     source=spec.source,
                 )
             )
-    findings.update(_requirement_findings(doc, profile.requirements))
+    findings.update(_requirement_findings(doc, [r for r in profile.requirements if r.document == document]))
     ordered = sorted(findings, key=lambda f: (f.severity.value != "error", f.rule, f.path, f.message))
     return Report(profile=profile.name, findings=ordered)

@@ -35,6 +35,21 @@ class Picture:
     width_mm: float
 
 
+class Template(DocxTemplate):
+    """docxtpl re-cleans each part's XML with a dozen regular expressions on every render;
+    the result depends only on the template, so it is kept for the life of the process."""
+
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml: str) -> str:
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            if len(self._patched) >= 256:
+                self._patched.clear()
+            patched = self._patched[src_xml] = super().patch_xml(src_xml)
+        return patched
+
+
 class AltImage(InlineImage):
     """An inline picture whose ``wp:docPr`` carries alt text (title and description)."""
 
@@ -55,7 +70,7 @@ class AltImage(InlineImage):
 
 def _stable_zip(data: bytes, when: dt.date) -> bytes:
     """Rewrite the package with fixed timestamps so identical input gives identical bytes."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
+    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)  # what a zip can hold
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -77,9 +92,13 @@ def render_docx(
 ) -> bytes:
     """Render a Word template with ``context``; ``pictures`` become image variables."""
     try:
-        tpl = DocxTemplate(str(template))
+        tpl = Template(str(template))
         ctx = dict(context)
-        ctx.update({name: AltImage(tpl, pic) for name, pic in pictures.items()})
+        images = {name: AltImage(tpl, pic) for name, pic in pictures.items()}
+        ctx.update(images)
+        # Also as one mapping, so a template can pick a picture by name inside a loop:
+        # {{ pictures[block.picture.word] }} (the easy-read plan does).
+        ctx.setdefault("pictures", images)
         tpl.render(ctx, jinja_env=docx_env(), autoescape=True)
     except TemplateError as exc:
         where = " / ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())

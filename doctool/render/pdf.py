@@ -56,13 +56,18 @@ def stylesheet(path: Path = STYLESHEET) -> CSS:
     return CSS(filename=str(path), url_fetcher=AssetFetcher(), font_config=font_config())
 
 
-def html_to_pdf(html: str, extra_files: tuple[Path, ...] = (), identifier: str = "") -> bytes:
-    """Lay out ``html`` as an A4 tagged PDF/UA-1. Same input, same bytes."""
+def html_to_pdf(
+    html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
+) -> bytes:
+    """Lay out ``html`` as an A4 tagged PDF/UA-1. Same input, same bytes.
+
+    ``stylesheets`` are applied after the shared one (a letter adds ``letter.css``).
+    """
     fetcher = AssetFetcher(files=extra_files)
     try:
         document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
         return document.write_pdf(
-            stylesheets=[stylesheet()],
+            stylesheets=[stylesheet(), *(stylesheet(path) for path in stylesheets)],
             font_config=font_config(),
             pdf_variant="pdf/ua-1",
             pdf_tags=True,
@@ -72,3 +77,12 @@ def html_to_pdf(html: str, extra_files: tuple[Path, ...] = (), identifier: str =
         )
     except FatalURLFetchingError as exc:
         raise ConfigError(f"template error: {exc.__cause__ or exc}") from None
+
+
+def page_count(pdf: bytes) -> int:
+    """The number of pages in a PDF made here."""
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

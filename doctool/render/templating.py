@@ -11,7 +11,7 @@ import re
 from functools import cache
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -58,6 +58,27 @@ def html_env() -> Sandbox:
     )
 
 
-def docx_env() -> Sandbox:
+class CompilingSandbox(Sandbox):
+    """docxtpl hands the environment each part's XML as a string on every render; compiling
+    it is most of the cost of a Word letter. The XML of a template is the same for every
+    letter, so each distinct source is compiled once per process and reused."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:  # noqa: A002
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= 256:  # many council templates in one process: stay bounded
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+@cache
+def docx_env() -> CompilingSandbox:
     """For Word templates: docxtpl hands this the document XML, so escaping is XML escaping."""
-    return _configure(Sandbox(autoescape=True, undefined=StrictUndefined))
+    return _configure(CompilingSandbox(autoescape=True, undefined=StrictUndefined))  # type: ignore[return-value]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from doctool.checks.findings import Report
+from doctool.findings import Report
 from doctool.formatting import long_date
 from doctool.paths import profile_file
 from doctool.profiles import Profile
@@ -58,3 +58,41 @@ def draft_view(on: bool, report: Report, text: dict[str, str]) -> dict[str, Any]
         "intro": text["draft_intro"] if report.errors else text["draft_status"],
         "findings": [{"rule": f.rule, "message": f.message, "source": f.source} for f in report.errors],
     }
+
+
+# --- sections made of blocks (letters and summaries) ----------------------------------------
+# A section is a heading and a list of blocks; every block has every key, so one Word or
+# HTML template lays out any of them: "p" (a paragraph), "ul" (a list), "table" (a
+# two-column table of sums with a header row), "kv" (label and value rows) or "grid"
+# (three columns with a header row).
+
+
+def _block(kind: str, **parts: Any) -> dict[str, Any]:
+    return {"kind": kind, "text": "", "items": [], "caption": "", "head": [], "rows": [], "cells": [], **parts}
+
+
+def para_block(text: str) -> dict[str, Any]:
+    return _block("p", text=text)
+
+
+def list_block(items: list[str]) -> dict[str, Any]:
+    return _block("ul", items=items)
+
+
+def sums_block(caption: str, head: list[str], rows: list[tuple[str, str, bool]]) -> dict[str, Any]:
+    """Two columns, what and how much; ``strong`` rows are totals."""
+    return _block("table", caption=caption, head=head,
+                  rows=[{"label": label, "value": value, "strong": strong} for label, value, strong in rows])
+
+
+def kv_block(rows: list[tuple[str, str]]) -> dict[str, Any]:
+    return _block("kv", rows=[{"label": label, "value": value, "strong": False} for label, value in rows if value])
+
+
+def grid_block(caption: str, head: list[str], cells: list[list[str]]) -> dict[str, Any]:
+    """Three columns with a header row."""
+    return _block("grid", caption=caption, head=head, cells=cells)
+
+
+def section(heading: str, *blocks: dict[str, Any] | None) -> dict[str, Any]:
+    return {"heading": heading, "blocks": [b for b in blocks if b]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from doctool.checks.findings import Report
+from doctool.findings import Report
 from doctool.formatting import long_date, money, money_per
 from doctool.model.plan import Need, Person, Plan, PlanStatus
 from doctool.profiles import Profile

@@ -2,6 +2,8 @@
 
 Built-in wording lives in ``doctool/data/wording/*.toml``; a profile overrides any entry
 under ``[wording.<file>]`` (for example ``[wording.plan.heading] needs = "What I need"``).
+``labels.toml`` (coded values) and ``common.toml`` (pieces several documents print, such
+as how to complain and the Ombudsman) are shared by every document, never copied.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from doctool.checks.catalog import DATA, load_toml
+from doctool.datafiles import DATA, load_toml
 from doctool.profiles import Profile, _merge
 
 
@@ -25,6 +27,7 @@ class Wording:
         overrides = profile.section("wording")
         self.data = _merge(_builtin(name), overrides.get(name, {}))
         self.labels = _merge(_builtin("labels"), overrides.get("labels", {}))
+        self.common = _merge(_builtin("common"), overrides.get("common", {}))
 
     def __getitem__(self, table: str) -> dict[str, str]:
         return self.data[table]

@@ -1,0 +1,148 @@
+"""Charging figures that change every April, and the sums made with them.
+
+The figures live in dated data files, ``doctool/data/charging/<in_force_from>.toml``; a
+letter uses the file in force on its date (the latest ``in_force_from`` on or before it),
+so a letter dated 1 March 2026 quotes the 2025/26 figures and one dated 1 May 2026 the
+2026/27 figures. A council's profile overrides any figure under ``[charging]``. Nothing
+in the code states a figure: letters quote the capital limits from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from doctool.datafiles import DATA, load_toml
+from doctool.errors import ConfigError
+from doctool.profiles import Profile, _merge
+
+FIGURES = DATA / "charging"
+
+_MONEY = (
+    "upper_capital_limit",
+    "lower_capital_limit",
+    "tariff_step",
+    "tariff_income_per_step",
+    "personal_expenses_allowance",
+    "minor_adaptations_limit",
+)
+_WHOLE = ("review_within_days", "invoice_every_weeks")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The charging figures for one year, with any council overrides applied."""
+
+    in_force_from: dt.date
+    year: str
+    upper_capital_limit: Decimal
+    lower_capital_limit: Decimal
+    tariff_step: Decimal
+    tariff_income_per_step: Decimal
+    personal_expenses_allowance: Decimal
+    minor_adaptations_limit: Decimal
+    review_within_days: int
+    invoice_every_weeks: int
+    minimum_income_guarantee: dict[str, Decimal] = field(default_factory=dict)
+    source: str = ""
+
+
+def _money(value: Any, name: str, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ConfigError(f"{where}: {name} must be an amount written as a string, such as \"100.00\"")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ConfigError(f"{where}: {name} must be an amount written as a string, such as \"100.00\"") from None
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError(f"{where}: {name} must be an amount of at least 0")
+    return amount
+
+
+def _figures(raw: dict[str, Any], where: str) -> Figures:
+    missing = [k for k in ("in_force_from", "year", *_MONEY, *_WHOLE) if k not in raw]
+    if missing:
+        raise ConfigError(f"{where}: charging figures are missing {', '.join(missing)}")
+    start = raw["in_force_from"]
+    if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+        raise ConfigError(f"{where}: in_force_from must be a date such as 2026-04-06")
+    for name in _WHOLE:
+        if isinstance(raw[name], bool) or not isinstance(raw[name], int) or raw[name] < 1:
+            raise ConfigError(f"{where}: {name} must be a whole number of at least 1")
+    mig = raw.get("minimum_income_guarantee", {})
+    if not isinstance(mig, dict):
+        raise ConfigError(f"{where}: minimum_income_guarantee must be a table")
+    figures = Figures(
+        in_force_from=start,
+        year=str(raw["year"]),
+        **{name: _money(raw[name], name, where) for name in _MONEY},
+        review_within_days=raw["review_within_days"],
+        invoice_every_weeks=raw["invoice_every_weeks"],
+        minimum_income_guarantee={k: _money(v, k, where) for k, v in mig.items()},
+        source=where,
+    )
+    if figures.lower_capital_limit > figures.upper_capital_limit:
+        raise ConfigError(f"{where}: the lower capital limit is above the upper capital limit")
+    if figures.tariff_step <= 0:
+        raise ConfigError(f"{where}: tariff_step must be more than 0")
+    return figures
+
+
+@cache
+def _years() -> tuple[tuple[dt.date, str, dict[str, Any]], ...]:
+    """Every figures file as (in_force_from, file name, raw table), oldest first."""
+    years = []
+    for path in sorted(FIGURES.glob("*.toml")):
+        raw = load_toml(path)
+        _figures(raw, path.name)  # fail early, naming the file, if one is malformed
+        years.append((raw["in_force_from"], path.name, raw))
+    if not years:
+        raise ConfigError(f"no charging figures in {FIGURES}")
+    return tuple(sorted(years, key=lambda y: y[0]))
+
+
+def figures_for(date: dt.date, profile: Profile | None = None) -> Figures:
+    """The figures in force on ``date``, with the profile's ``[charging]`` overrides.
+
+    For a date before the earliest file, the earliest figures are returned (their
+    ``in_force_from`` is then after ``date``: rule CL-FIGURES blocks such a letter).
+    """
+    in_force = [y for y in _years() if y[0] <= date] or [_years()[0]]
+    _start, name, raw = in_force[-1]
+    overrides = profile.section("charging") if profile else {}
+    if overrides:
+        where = f"{name} with profile {profile.name!r} [charging]"  # type: ignore[union-attr]
+        return _figures(_merge(raw, overrides), where)
+    return _figures(raw, name)
+
+
+def tariff_income(capital: Decimal, figures: Figures) -> Decimal:
+    """Weekly tariff income from capital: ``tariff_income_per_step`` for every
+    ``tariff_step`` (or part of one) above the lower capital limit, up to the upper limit.
+
+    Above the upper limit a person pays the full cost and tariff income is not used; the
+    amount returned is then the tariff on the whole band between the limits.
+    """
+    counted = min(capital, figures.upper_capital_limit) - figures.lower_capital_limit
+    if counted <= 0:
+        return Decimal("0.00")
+    steps = (counted / figures.tariff_step).to_integral_value(rounding=ROUND_CEILING)
+    return (steps * figures.tariff_income_per_step).quantize(Decimal("0.01"))
+
+
+def above_upper_limit(capital: Decimal, figures: Figures) -> bool:
+    """Capital above the upper limit: the person pays the full cost of their care."""
+    return capital > figures.upper_capital_limit
+
+
+def clear_cache() -> None:
+    """Forget the figures files read so far (for tests that add a file)."""
+    _years.cache_clear()
+
+
+def figures_files() -> list[Path]:
+    return sorted(FIGURES.glob("*.toml"))

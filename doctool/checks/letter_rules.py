@@ -1,0 +1,262 @@
+"""The checks a charging letter must pass (documents.md section 3; care-act.md section 4).
+
+Each function takes the letter record and the charging figures in force on its date and
+yields :class:`Hit` s; wording and severity come from ``data/rules/letter.toml`` and the
+profile. Messages carry ids, line numbers, dates and sums only: never a name or an
+address line's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from doctool import charging
+from doctool.checks.engine import Hit, hit
+from doctool.formatting import long_date, money
+from doctool.model.letter import LetterRecord
+from doctool.model.plan import ChargingScenario as S
+
+if TYPE_CHECKING:
+    from doctool.charging import Figures
+
+#: GOV.UK Notify: 3 to 7 address lines, counting the name and the postcode.
+MIN_ADDRESS_LINES, MAX_ADDRESS_LINES = 3, 7
+#: A line longer than this does not fit the 95.4 mm window on one line.
+MAX_LINE_CHARS = 45
+#: Notify refuses an address line that starts with one of these.
+FORBIDDEN_FIRST = set('@()=[]"\\/,<>~')
+#: GOV.UK Notify precompiled letters: at most 10 pages and 2 MB.
+MAX_PAGES, MAX_BYTES = 10, 2 * 1024 * 1024
+#: A UK postcode (Royal Mail format), as the last line of the address.
+POSTCODE = re.compile(
+    r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
+    re.IGNORECASE,
+)
+
+
+def address_block(letter: LetterRecord) -> list[tuple[str, str]]:
+    """The lines printed in the window, each with its JSON path: name, lines, postcode."""
+    block = [("$.recipient.name", letter.recipient.name)]
+    address = letter.recipient.address
+    if address is not None:
+        block += [(f"$.recipient.address.lines[{i}]", line) for i, line in enumerate(address.lines)]
+        block.append(("$.recipient.address.postcode", address.postcode))
+    return block
+
+
+def valid_postcode(text: str) -> bool:
+    return bool(POSTCODE.match(" ".join(text.split())))
+
+
+# --- the address (GOV.UK Notify precompiled letters) ---------------------------------------
+
+
+def address_lines(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    if letter.recipient.address is None:
+        yield hit("CL-ADDRESS-LINES", "$.recipient.address", "missing")
+        return
+    count = len(address_block(letter))
+    if not MIN_ADDRESS_LINES <= count <= MAX_ADDRESS_LINES:
+        yield hit("CL-ADDRESS-LINES", "$.recipient.address.lines", "count", count=count,
+                  low=MIN_ADDRESS_LINES, high=MAX_ADDRESS_LINES)
+    for number, (path, text) in enumerate(address_block(letter), start=1):
+        if len(text) > MAX_LINE_CHARS:
+            yield hit("CL-ADDRESS-LINES", path, "long", line=number, chars=len(text), limit=MAX_LINE_CHARS)
+
+
+def address_postcode(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    address = letter.recipient.address
+    if address is not None and not valid_postcode(address.postcode):
+        yield hit("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode", "format", line=len(address_block(letter)))
+
+
+def address_characters(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    for number, (path, text) in enumerate(address_block(letter), start=1):
+        if text[:1] in FORBIDDEN_FIRST:
+            yield hit("CL-ADDRESS-CHAR", path, "first", line=number, char=text[0])
+
+
+# --- the figures ------------------------------------------------------------------------
+
+
+def _charges(letter: LetterRecord) -> bool:
+    """Scenarios whose letter tells the person what they pay and from when."""
+    fa = letter.financial_assessment
+    return fa.scenario in (S.assessed, S.full_cost) or (
+        fa.scenario in (S.s117, S.deferred_payment) and bool(fa.weekly_charge)
+    )
+
+
+def assessed_amount(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.scenario is S.assessed and fa.weekly_charge is None:
+        yield hit("CL-ASSESSED-AMOUNT", "$.financial_assessment.weekly_charge", "missing")
+    if fa.scenario is S.assessed and not fa.income:
+        yield hit("CL-ASSESSED-INCOME", "$.financial_assessment.income", "missing")
+
+
+def charge_start(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if _charges(letter) and fa.charge_from is None:
+        yield hit("CL-ASSESSED-START", "$.financial_assessment.charge_from", "missing", scenario=fa.scenario.value)
+
+
+def care_cost(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.scenario is S.assessed and fa.weekly_care_cost is None:
+        yield hit("CL-CARE-COST", "$.financial_assessment.weekly_care_cost", "missing")
+    elif fa.weekly_care_cost is not None and fa.weekly_charge is not None and fa.weekly_charge > fa.weekly_care_cost:
+        yield hit("CL-CARE-COST", "$.financial_assessment.weekly_charge", "more",
+                  charge=money(fa.weekly_charge), cost=money(fa.weekly_care_cost))
+
+
+def full_cost(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.scenario is not S.full_cost:
+        return
+    if fa.weekly_charge is None and fa.weekly_care_cost is None:
+        yield hit("CL-FULLCOST-AMOUNT", "$.financial_assessment.weekly_care_cost", "missing")
+    if fa.refused_assessment:
+        return
+    if fa.capital is None:
+        yield hit("CL-FULLCOST-CAPITAL", "$.financial_assessment.capital", "missing",
+                  limit=money(figures.upper_capital_limit), year=figures.year)
+    elif not charging.above_upper_limit(fa.capital, figures):
+        yield hit("CL-FULLCOST-CAPITAL", "$.financial_assessment.capital", "below",
+                  capital=money(fa.capital), limit=money(figures.upper_capital_limit), year=figures.year)
+
+
+def assessed_capital(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.scenario is S.assessed and fa.capital is not None and charging.above_upper_limit(fa.capital, figures):
+        yield hit("CL-ASSESSED-CAPITAL", "$.financial_assessment.capital", "above",
+                  capital=money(fa.capital), limit=money(figures.upper_capital_limit), year=figures.year)
+
+
+def tariff(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.capital is None or fa.tariff_income is None or charging.above_upper_limit(fa.capital, figures):
+        return
+    expected = charging.tariff_income(fa.capital, figures)
+    if fa.tariff_income != expected:
+        yield hit("CL-TARIFF", "$.financial_assessment.tariff_income", "differs",
+                  tariff=money(fa.tariff_income), capital=money(fa.capital), expected=money(expected), year=figures.year)
+
+
+def working(letter: LetterRecord, figures: Figures) -> dict[str, Decimal]:
+    """The sum the letter shows: income - allowances - DRE - housing + tariff income."""
+    fa = letter.financial_assessment
+    if fa.tariff_income is not None:
+        tariff_amount = fa.tariff_income
+    elif fa.capital is not None and not charging.above_upper_limit(fa.capital, figures):
+        tariff_amount = charging.tariff_income(fa.capital, figures)
+    else:
+        tariff_amount = Decimal("0.00")
+    income = sum((line.weekly for line in fa.income), Decimal(0))
+    allowances = sum((line.weekly for line in fa.allowances), Decimal(0))
+    dre = fa.disability_related_expenditure or Decimal(0)
+    housing = fa.housing_costs or Decimal(0)
+    net = income - allowances - dre - housing + tariff_amount
+    charge = max(net, Decimal(0))
+    capped = fa.weekly_care_cost is not None and charge > fa.weekly_care_cost
+    if capped:
+        charge = fa.weekly_care_cost  # type: ignore[assignment]
+    return {
+        "income": income,
+        "allowances": allowances,
+        "dre": dre,
+        "housing": housing,
+        "tariff": tariff_amount,
+        "net": net,
+        "charge": charge,
+        "capped": Decimal(capped),
+    }
+
+
+def arithmetic(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.scenario not in (S.assessed, S.s117, S.nil, S.deferred_payment) or not fa.income or fa.weekly_charge is None:
+        return
+    w = working(letter, figures)
+    if w["charge"] != fa.weekly_charge:
+        yield hit(
+            "CL-ARITHMETIC",
+            "$.financial_assessment.weekly_charge",
+            "capped" if w["capped"] else "sum",
+            income=money(w["income"]),
+            allowances=money(w["allowances"]),
+            dre=money(w["dre"]),
+            housing=money(w["housing"]),
+            tariff=money(w["tariff"]),
+            net=money(w["net"]) if w["net"] >= 0 else "-" + money(-w["net"]),
+            expected=money(w["charge"]),
+            charge=money(fa.weekly_charge),
+        )
+
+
+def nil_amount(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.scenario is S.nil and fa.weekly_charge:
+        yield hit("CL-NIL-AMOUNT", "$.financial_assessment.weekly_charge", "charge", charge=money(fa.weekly_charge))
+
+
+def s117_services(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    if letter.financial_assessment.scenario is S.s117 and not any(s.s117 for s in letter.services):
+        yield hit("CL-S117-SERVICES", "$.services", "missing")
+
+
+def dates(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    fa = letter.financial_assessment
+    if fa.assessment_date and letter.letter_date < fa.assessment_date:
+        yield hit("CL-DATE", "$.letter_date", "before", letter=long_date(letter.letter_date),
+                  assessment=long_date(fa.assessment_date))
+
+
+def figures_in_force(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    if figures.in_force_from > letter.letter_date:
+        yield hit("CL-FIGURES", "$.letter_date", "none", letter=long_date(letter.letter_date),
+                  earliest=long_date(figures.in_force_from))
+
+
+def contact(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    if letter.contact is None:
+        yield hit("CL-CONTACT", "$.contact", "missing")
+
+
+LETTER_RULES = (
+    address_lines,
+    address_postcode,
+    address_characters,
+    assessed_amount,
+    charge_start,
+    care_cost,
+    full_cost,
+    assessed_capital,
+    tariff,
+    arithmetic,
+    nil_amount,
+    s117_services,
+    dates,
+    figures_in_force,
+    contact,
+)
+
+
+# --- the printed letter (checked after layout) ------------------------------------------------
+
+
+def notify_limits(pdf: bytes) -> Iterator[Hit]:
+    """The laid-out PDF fits GOV.UK Notify: at most 10 pages and 2 MB."""
+    from doctool.render.pdf import page_count
+
+    pages = page_count(pdf)
+    if pages > MAX_PAGES:
+        yield hit("CL-NOTIFY-SIZE", "$", "pages", pages=pages, limit=MAX_PAGES)
+    if len(pdf) > MAX_BYTES:
+        yield hit("CL-NOTIFY-SIZE", "$", "bytes", size=f"{len(pdf):,}", limit=f"{MAX_BYTES:,}")
+
+
+PDF_RULES = (notify_limits,)

@@ -1,0 +1,73 @@
+"""Charging letters from plans: the plan's financial assessment as a :class:`LetterRecord`.
+
+A letter made from a plan and one made from a standalone record go through the same
+checks, view and templates, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from doctool.formatting import PENNY
+from doctool.model.letter import ChargedService, ContactOfficer, LetterAddress, LetterRecord, Recipient
+from doctool.model.plan import Plan
+
+#: Largest weekly cost a letter shows for one service (the schema's money limit).
+_MAX_MONEY = Decimal("10000000")
+
+
+def _weekly(unit_cost: Decimal, units: Decimal) -> Decimal | None:
+    cost = (unit_cost * units).quantize(PENNY)
+    return cost if cost <= _MAX_MONEY else None
+
+
+def letter_from_plan(plan: Plan) -> LetterRecord:
+    """The charging letter record for ``plan``, which must have a financial assessment.
+
+    The letter goes to the person at their address; it is dated when the plan says the
+    letter was issued, or else on the plan date. The contact officer is the council
+    representative who signed the plan, or else the reviewer.
+    """
+    fa = plan.financial_assessment
+    if fa is None:
+        raise ValueError("the plan has no financial assessment")
+    person = plan.person
+    address = (
+        LetterAddress.model_construct(lines=list(person.address.lines), postcode=person.address.postcode)
+        if person.address
+        else None
+    )
+    s117_ids = set(plan.s117.service_ids) if plan.s117 and plan.s117.applies else set()
+    services = [
+        ChargedService.model_construct(
+            description=f"{s.type}: {s.description}",
+            weekly_cost=_weekly(s.unit_cost, s.units_per_week),
+            s117=s.s117 or s.id in s117_ids,
+        )
+        for s in plan.services
+    ]
+    contact = None
+    authority = plan.signatures.authority if plan.signatures else None
+    if authority:
+        contact = ContactOfficer.model_construct(name=authority.name, job_title=authority.job_title, phone=None, email=None)
+    elif plan.review and plan.review.reviewer:
+        contact = ContactOfficer.model_construct(name=plan.review.reviewer, job_title=None, phone=None, email=None)
+    # built from already validated parts, so no second validation (which could only fail
+    # on limits the plan itself does not have, such as the number of services)
+    return LetterRecord.model_construct(
+        record_type="charging_letter",
+        schema_version="1.0",
+        reference=person.reference,
+        letter_date=fa.letter_issued or plan.plan_date,
+        recipient=Recipient.model_construct(name=person.full_name, address=address, salutation=None),
+        person_name=None,
+        financial_assessment=fa,
+        services=services,
+        payment_method=None,
+        contact=contact,
+    )
+
+
+def as_letter(doc: Plan | LetterRecord) -> LetterRecord:
+    """A letter record as it is, or the one derived from a plan."""
+    return doc if isinstance(doc, LetterRecord) else letter_from_plan(doc)
