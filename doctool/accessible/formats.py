@@ -1,0 +1,185 @@
+"""The accessible formats: what each one is, how to make it, and which ones a person asked for.
+
+    >>> content, ext, media = render_accessible(plan, "plan", "large-print-pdf", profile, report, False, size=24)
+    >>> formats_for_person(plan)
+    [("plan", "pdf", {}), ("plan", "docx", {}), ("plan", "large-print-pdf", {"size": 18}), ...]
+
+Every format is made from a document kind in :data:`doctool.documents.DOCUMENTS` and its
+own view and templates, so it works for the plan, the charging letter, the direct payment
+summary and any document added later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from doctool.accessible import audio, braille, html_copy, large_print, text
+from doctool.accessible.source import Source
+from doctool.findings import Report
+from doctool.documents import DOCUMENTS, DocumentKind
+from doctool.errors import InputError
+from doctool.model.plan import Format
+from doctool.profiles import Profile
+
+#: The easy-read plan's document name (made by doctool.easyread, not here).
+EASYREAD = "easyread"
+DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class AccessibleFormat:
+    """One accessible format: its file extension and media type, what it is, and whether
+    it takes a print size (``--size``)."""
+
+    name: str
+    extension: str
+    media_type: str
+    description: str
+    render: Callable[[Source, int | None], tuple[bytes, str, str]]
+    sized: bool = False
+
+
+def _large_pdf(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    pt = large_print.large_print_size(source.plan, size)
+    return large_print.render_large_print_pdf(source, pt), "pdf", "application/pdf"
+
+
+def _large_docx(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    pt = large_print.large_print_size(source.plan, size)
+    return large_print.render_large_print_docx(source, pt), "docx", DOCX_MEDIA
+
+
+def _clear_pdf(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    return large_print.render_large_print_pdf(source, large_print.clear_print_size(size)), "pdf", "application/pdf"
+
+
+def _clear_docx(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    return large_print.render_large_print_docx(source, large_print.clear_print_size(size)), "docx", DOCX_MEDIA
+
+
+def _no_size(name: str, size: int | None) -> None:
+    if size is not None:
+        raise InputError(f"--size applies to large and clear print, not to {name}")
+
+
+def _braille(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    _no_size("braille", size)
+    return braille.render_braille(source), "brf", "application/x-brf"
+
+
+def _audio(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    _no_size("audio", size)
+    return audio.render_audio(source)
+
+
+def _txt(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    _no_size("plain text", size)
+    return text.render_text(source), "txt", "text/plain; charset=utf-8"
+
+
+def _html(source: Source, size: int | None) -> tuple[bytes, str, str]:
+    _no_size("HTML", size)
+    return html_copy.render_html_copy(source), "html", "text/html; charset=utf-8"
+
+
+FORMATS: dict[str, AccessibleFormat] = {
+    f.name: f
+    for f in (
+        AccessibleFormat(
+            "large-print-pdf", "pdf", "application/pdf",
+            "Large print PDF: 18 pt, or the size asked for (14 to 72 pt)", _large_pdf, sized=True,
+        ),
+        AccessibleFormat(
+            "large-print-docx", "docx", DOCX_MEDIA,
+            "Large print Word: 18 pt, or the size asked for (14 to 72 pt)", _large_docx, sized=True,
+        ),
+        AccessibleFormat(
+            "clear-print-pdf", "pdf", "application/pdf", "Clear print PDF: 14 pt (12 to 14 pt)", _clear_pdf, sized=True
+        ),
+        AccessibleFormat(
+            "clear-print-docx", "docx", DOCX_MEDIA, "Clear print Word: 14 pt (12 to 14 pt)", _clear_docx, sized=True
+        ),
+        AccessibleFormat("braille", "brf", "application/x-brf", "Braille: contracted UEB, 40 cells by 25 lines (.brf)", _braille),
+        AccessibleFormat("audio", "mp3", "audio/mpeg", "Audio: spoken by espeak-ng (MP3, or WAV without lame)", _audio),
+        AccessibleFormat("txt", "txt", "text/plain; charset=utf-8", "Plain text (UTF-8), for email and screen readers", _txt),
+        AccessibleFormat("html", "html", "text/html; charset=utf-8", "Accessible web page (one file), for email and screen readers", _html),
+    )
+}
+
+
+def render_source(source: Source, fmt: str, size: int | None = None) -> tuple[bytes, str, str]:
+    """One accessible format of an already built :class:`Source`: (bytes, extension, media type)."""
+    try:
+        spec = FORMATS[fmt]
+    except KeyError:
+        raise InputError(f"unknown accessible format {fmt!r}; known: {', '.join(FORMATS)}") from None
+    return spec.render(source, size)
+
+
+def render_accessible(
+    plan: Any,
+    document: str | DocumentKind,
+    fmt: str,
+    profile: Profile,
+    report: Report,
+    draft: bool,
+    size: int | None = None,
+) -> tuple[bytes, str, str]:
+    """Lay out ``document`` (a name in DOCUMENTS, or a kind) of an already checked plan (or
+    letter record) in accessible format ``fmt``: returns (bytes, extension, media type).
+
+    ``size`` is the print size for large and clear print; without it, large print uses
+    the size the person asked for (``person.communication.large_print_size``) or 18 pt.
+    The audio's extension is ``mp3``, or ``wav`` where lame is not installed.
+    """
+    return render_source(Source.build(plan, document, profile, report, draft), fmt, size)
+
+
+def _communications(plan: Any) -> list[Any]:
+    """The communication records of everyone the document is for (a combined plan: both)."""
+    people = [getattr(plan, "person", None), getattr(plan, "carer", None)]
+    return [p.communication for p in people if p is not None and p.communication is not None]
+
+
+def formats_for_person(plan: Any, documents: list[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """What to produce for the formats the person asked for (Accessible Information Standard).
+
+    Returns (document, format, options) in a fixed order. Each document (by default every
+    document in DOCUMENTS that applies to the plan, the easy-read plan aside) always comes
+    as standard PDF and Word, and then: ``large_print`` as large-print PDF and Word at
+    the size asked for (``{"size": N}``, 18 pt when none was given); ``clear_print`` as
+    clear-print PDF and Word at 14 pt; ``braille``; ``audio``; ``email`` or ``html`` as the
+    HTML copy; ``txt`` as plain text. ``easy_read`` adds the easy-read plan (PDF and Word).
+    In a combined plan both people's requests count, and the larger print size wins.
+    """
+    comms = _communications(plan)
+    asked = {Format(f) for c in comms for f in c.formats}
+    if documents is None:
+        documents = [name for name, kind in DOCUMENTS.items() if name != EASYREAD and _usable(kind, plan)]
+    size = large_print.asked_size(plan) or large_print.LARGE_DEFAULT
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for document in documents:
+        out += [(document, "pdf", {}), (document, "docx", {})]
+        if Format.large_print in asked:
+            out += [(document, "large-print-pdf", {"size": size}), (document, "large-print-docx", {"size": size})]
+        if Format.clear_print in asked:
+            clear = {"size": large_print.CLEAR_DEFAULT}
+            out += [(document, "clear-print-pdf", dict(clear)), (document, "clear-print-docx", dict(clear))]
+        if Format.braille in asked:
+            out.append((document, "braille", {}))
+        if Format.audio in asked:
+            out.append((document, "audio", {}))
+        if Format.email in asked or Format.html in asked:
+            out.append((document, "html", {}))
+        if Format.txt in asked:
+            out.append((document, "txt", {}))
+    if Format.easy_read in asked:
+        out += [(EASYREAD, "pdf", {}), (EASYREAD, "docx", {})]
+    return out
+
+
+def _usable(kind: DocumentKind, plan: Any) -> bool:
+    usable = getattr(kind, "usable", None)
+    return usable(plan) if usable is not None else kind.applies(plan)
