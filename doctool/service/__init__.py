@@ -1,0 +1,1 @@
+"""doctool as an HTTP service: ``doctool serve``. See docs/service.md."""

@@ -1,0 +1,598 @@
+"""doctool over HTTP: the FastAPI application.
+
+Every route calls the library (:mod:`doctool.api`, :mod:`doctool.batch`); nothing here
+validates or renders by itself. ``create_app(settings)`` builds one application; the
+``doctool serve`` command runs it on uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import re
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from doctool import __version__, api
+from doctool.cli import _schema_findings
+from doctool.documents import DOCUMENTS
+from doctool.errors import ConfigError, DoctoolError, FieldError
+from doctool import loading
+from doctool.profiles import load_profile
+from doctool.schema import SCHEMAS, schema
+from doctool.service.jobs import INPUT, OUT, JobQueue, LocalJobQueue, batches_dir, make_job_folder
+from doctool.service.logging_mw import RequestLogMiddleware, configure_logging, request_id_of
+from doctool.service.render_pool import RenderPool, RenderTimeout, RenderUnavailable
+from doctool.service.retention import RetentionSweeper
+from doctool.service.security import SecurityHeadersMiddleware, bearer_token, matching_hash
+from doctool.service.settings import Settings
+from doctool.service.store import Job, JobStore
+
+STATIC = Path(__file__).resolve().parent / "static"
+PROFILE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+#: Batch output formats, as ``doctool batch --format``.
+BATCH_FORMATS = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
+#: Failures listed in a batch's status; the rest are in the zip's failures file.
+MAX_FAILURES_SHOWN = 1000
+
+log = logging.getLogger("doctool.service")
+
+
+# --- response models (for the OpenAPI document) -------------------------------------------
+
+
+class FieldErrorOut(BaseModel):
+    path: str
+    message: str
+
+
+class FindingOut(BaseModel):
+    rule: str
+    severity: str
+    path: str
+    message: str
+    source: str
+
+
+class ReportOut(BaseModel):
+    """The same JSON as ``doctool validate --json``."""
+
+    valid: bool
+    complete: bool
+    profile: str
+    findings: list[FindingOut]
+
+
+class ErrorOut(BaseModel):
+    """Every error: a stable ``error`` code, a plain message, the request id; some add more
+    (``errors`` with JSON paths, the findings of ``validate --json``, ``limit``, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str
+    message: str
+    request_id: str
+    errors: list[FieldErrorOut] = []
+
+
+class DocumentOut(BaseModel):
+    name: str
+    formats: list[str]
+    not_applicable: str
+
+
+class FormatOut(BaseModel):
+    media_type: str
+    extension: str
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+    formats: dict[str, FormatOut]
+
+
+class ApplicableOut(BaseModel):
+    documents: list[str]
+
+
+class BatchOut(BaseModel):
+    id: str
+    status: str
+    created: float
+    started: float | None
+    finished: float | None
+    formats: list[str]
+    profile: str
+    total: int
+    done: int
+    skipped: int
+    failed: int
+    error: str | None
+    failures: list[dict[str, Any]]
+    failures_truncated: bool
+    result: str | None
+
+
+class HealthOut(BaseModel):
+    status: str
+
+
+def _err(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+COMMON = {
+    400: _err("Invalid input: not JSON, does not fit the schema (each error names its JSON path), or a bad parameter"),
+    401: _err("No API key, or not a valid one (send Authorization: Bearer KEY)"),
+}
+BODY = {413: _err("The request body is larger than the limit")}
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, /, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message, self.headers, self.extra = status, error, message, headers, extra
+
+
+def _error_response(request: Request, status: int, error: str, message: str, headers: dict[str, str] | None = None, /, **extra: Any) -> JSONResponse:
+    body = {"error": error, "message": message, **extra, "request_id": request_id_of(request.scope)}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def invalid_input(exc: DoctoolError, profile: str) -> ApiError:
+    """400 with the field paths, also shaped as ``validate --json`` findings."""
+    report = _schema_findings(exc).as_dict()
+    report["profile"] = profile
+    errors = [e.as_dict() for e in exc.errors] or [{"path": "$", "message": exc.message}]
+    return ApiError(400, "invalid_input", exc.message, errors=errors, **report)
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"the request body is larger than the limit of {limit:,} bytes", limit=limit)
+
+
+# --- request bodies, read with the limit applied as the bytes arrive ---------------------------
+
+
+def _declared_length(request: Request) -> int | None:
+    value = request.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def stream_to_file(request: Request, target: Path, limit: int) -> int:
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise too_large(limit)
+    size = 0
+    with open(target, "wb") as fh:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(limit)
+            fh.write(chunk)
+    return size
+
+
+def json_body(description: str, schema_: dict[str, Any] | None = None, media_type: str = "application/json") -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {media_type: {"schema": schema_ or {"type": "object"}}},
+        }
+    }
+
+
+# --- the application -------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None, queue: JobQueue | None = None) -> FastAPI:
+    """The service. Refuses (ConfigError) a configuration without keys unless insecure
+    no-auth mode is asked for. ``queue`` replaces the local job runner (the scale-out seam)."""
+    settings = (settings or Settings.from_env()).check()
+    configure_logging()
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    store = JobStore(data_dir / "jobs.sqlite3")
+    jobs: JobQueue = queue or LocalJobQueue(store, data_dir, settings.batch_workers, settings.concurrent_batches)
+    pool = RenderPool(settings.render_workers, settings.render_timeout)
+    sweeper = RetentionSweeper(store, data_dir, settings.retention_seconds, settings.retention_interval)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs.start()
+        sweeper.start()
+        pool.warm()
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(jobs.stop)
+            await asyncio.to_thread(sweeper.stop)
+            await asyncio.to_thread(pool.close)
+
+    app = FastAPI(
+        title="doctool",
+        version=__version__,
+        summary="Validate care and support plans and produce the documents a person receives.",
+        description=(
+            "Every /v1 route needs an API key: `Authorization: Bearer KEY`. Errors are JSON with a "
+            "stable `error` code, a `message` and the `request_id`; input errors name JSON paths."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.store, app.state.jobs, app.state.pool = settings, store, jobs, pool
+    app.add_middleware(RequestLogMiddleware, routes=lambda: app.routes)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+    # --- error handlers: JSON, never a traceback ---
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error_response(request, exc.status, exc.error, exc.message, exc.headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"path": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", "is not valid"))}
+            for e in exc.errors()
+        ]
+        return _error_response(request, 400, "invalid_request", "a parameter is missing or not valid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return _error_response(request, exc.status_code, codes.get(exc.status_code, "http_error"), message, getattr(exc, "headers", None))
+
+    # --- authentication ---
+
+    bearer = HTTPBearer(auto_error=False, description="An API key made with `doctool keys new`")
+
+    async def require_key(request: Request, _creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+        """The matching key hash (the caller's identity for batch ownership)."""
+        if not settings.auth_enabled:
+            return ""
+        found = matching_hash(bearer_token(request.headers.get("authorization")), settings.api_key_hashes)
+        if found is None:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "a valid API key is required: send Authorization: Bearer KEY",
+                headers={"WWW-Authenticate": 'Bearer realm="doctool"'},
+            )
+        return found
+
+    def check_profile(profile: str) -> None:
+        try:
+            load_profile(profile)
+        except ConfigError as exc:
+            raise ApiError(400, "invalid_profile", exc.message, errors=[{"path": "query.profile", "message": exc.message}]) from None
+
+    profile_query = Query("england", pattern=PROFILE_PATTERN, max_length=41, description="Council profile name")
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)], responses=COMMON)
+
+    @v1.post(
+        "/validate",
+        summary="Validate a plan or letter record",
+        response_model=ReportOut,
+        responses={**BODY, 200: {"description": "The findings (the same JSON as `doctool validate --json`)"}},
+        openapi_extra=json_body("A care and support plan or a letter record (see GET /v1/schema/{name})"),
+    )
+    async def validate(request: Request, profile: str = profile_query) -> JSONResponse:
+        raw = await read_body(request, settings.max_body_bytes)
+        check_profile(profile)
+        try:
+            report = await run_in_threadpool(api.validate_bytes, raw, profile)
+        except DoctoolError as exc:
+            raise invalid_input(exc, profile) from None
+        return JSONResponse(report.as_dict())
+
+    format_names = list(api.FORMATS)
+    media_types = sorted({mt for mt, _ext in api.FORMATS.values()})
+
+    @v1.get("/documents", summary="The documents and formats this service produces", response_model=DocumentsOut)
+    async def list_documents() -> dict[str, Any]:
+        return {
+            "documents": [
+                {"name": name, "formats": _formats_of(kind), "not_applicable": kind.not_applicable}
+                for name, kind in DOCUMENTS.items()
+            ],
+            "formats": {name: {"media_type": mt, "extension": ext} for name, (mt, ext) in api.FORMATS.items()},
+        }
+
+    @v1.post(
+        "/applicable",
+        summary="The documents that apply to this plan or letter record",
+        response_model=ApplicableOut,
+        responses=BODY,
+        openapi_extra=json_body("A care and support plan"),
+    )
+    async def applicable(request: Request) -> dict[str, Any]:
+        raw = await read_body(request, settings.max_body_bytes)
+        # A plan or a letter record, with the loader the library uses (plans only before letters).
+        load = getattr(loading, "load_document_bytes", loading.load_plan_bytes)
+        try:
+            plan = await run_in_threadpool(load, raw)
+        except DoctoolError as exc:
+            raise invalid_input(exc, "") from None
+        return {"documents": api.applicable(plan)}
+
+    @v1.post(
+        "/documents/{document}",
+        summary="Render one document in one format",
+        response_class=Response,
+        responses={
+            **BODY,
+            200: {
+                "description": "The file, as an attachment named from the record's reference",
+                "content": {mt: {"schema": {"type": "string", "format": "binary"}} for mt in media_types},
+            },
+            404: _err("No such document"),
+            409: _err("The document does not apply to this plan"),
+            422: _err("Blocking elements are missing (the findings are included); set draft=true for a marked draft"),
+            503: _err("No render worker was free in time, or the workers were restarted: retry"),
+            504: _err("Rendering took longer than the time limit and was stopped"),
+        },
+        openapi_extra=json_body("A care and support plan or a letter record"),
+    )
+    async def render(
+        request: Request,
+        document: str = PathParam(..., max_length=64, description=f"One of: {', '.join(DOCUMENTS)} (GET /v1/documents)"),
+        format: str = Query(..., description="Output format", json_schema_extra={"enum": format_names}),
+        draft: bool = Query(False, description="Render a marked DRAFT even when blocking elements are missing"),
+        profile: str = profile_query,
+    ) -> Response:
+        if document not in DOCUMENTS:
+            raise ApiError(404, "unknown_document", "there is no such document", documents=list(DOCUMENTS))
+        if format not in api.FORMATS:
+            raise ApiError(400, "invalid_request", "format is not one this service produces",
+                           errors=[{"path": "query.format", "message": f"must be one of {', '.join(format_names)}"}])
+        raw = await read_body(request, settings.max_body_bytes)
+        check_profile(profile)
+        try:
+            result = await pool.run(raw, document, format, profile, draft)
+        except RenderTimeout as exc:
+            raise ApiError(504, "render_timeout", str(exc), timeout_seconds=settings.render_timeout) from None
+        except RenderUnavailable as exc:
+            raise ApiError(503, "render_unavailable", f"{exc}; try again shortly", headers={"Retry-After": "5"}) from None
+        if result.kind == "ok":
+            return Response(
+                result.content,
+                media_type=result.media_type,
+                headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+            )
+        if result.kind == "incomplete":
+            raise ApiError(422, "incomplete", result.message + "; set draft=true for a marked draft", **(result.report or {}))
+        if result.kind == "not_applicable":
+            raise ApiError(409, "not_applicable", result.message)
+        if result.kind == "config_error":
+            log.error("render configuration error", extra={"request_id": request_id_of(request.scope), "error_type": "ConfigError"})
+            raise ApiError(500, "configuration", result.message)
+        raise invalid_input(DoctoolError(result.message, [FieldError(p, m) for p, m in result.errors]), profile)
+
+    @v1.get("/schema", summary="The names of the published JSON Schemas")
+    async def schema_names() -> dict[str, list[str]]:
+        return {"schemas": list(SCHEMAS)}
+
+    @v1.get(
+        "/schema/{name}",
+        summary="A published JSON Schema",
+        responses={200: {"content": {"application/schema+json": {"schema": {"type": "object"}}}}, 404: _err("No such schema")},
+        response_class=JSONResponse,
+    )
+    async def get_schema(name: str = PathParam(..., max_length=64)) -> JSONResponse:
+        if name not in SCHEMAS:
+            raise ApiError(404, "unknown_schema", "there is no such schema", schemas=list(SCHEMAS))
+        return JSONResponse(schema(name), media_type="application/schema+json")
+
+    # --- batches ---
+
+    @v1.post(
+        "/batches",
+        summary="Submit letter records (JSON Lines) to render in the background",
+        status_code=202,
+        response_model=BatchOut,
+        responses={**BODY},
+        openapi_extra=json_body(
+            "Letter records, one JSON object per line (JSON Lines)",
+            {"type": "string"},
+            media_type="application/x-ndjson",
+        ),
+    )
+    async def submit_batch(
+        request: Request,
+        format: str = Query("pdf", description="pdf, docx or both", json_schema_extra={"enum": list(BATCH_FORMATS)}),
+        profile: str = profile_query,
+        owner: str = Depends(require_key),
+    ) -> JSONResponse:
+        if format not in BATCH_FORMATS:
+            raise ApiError(400, "invalid_request", "format must be pdf, docx or both",
+                           errors=[{"path": "query.format", "message": "must be one of pdf, docx, both"}])
+        check_profile(profile)
+        job_id = uuid.uuid4().hex
+        folder = make_job_folder(data_dir, job_id)
+        target = folder / INPUT
+        try:
+            size = await stream_to_file(request, target, settings.max_batch_bytes)
+            problem = await run_in_threadpool(_first_record_problem, target) if size else "no records"
+            if problem:
+                raise ApiError(400, "invalid_input", f"the batch is not JSON Lines of letter records: {problem}",
+                               errors=[{"path": "$", "message": problem}])
+            await run_in_threadpool(jobs.submit, job_id, target, BATCH_FORMATS[format], profile, owner)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        job = jobs.status(job_id)
+        assert job is not None
+        return JSONResponse(
+            _batch_view(job, data_dir), status_code=202, headers={"Location": f"/v1/batches/{job_id}"}
+        )
+
+    def owned_job(job_id: str, owner: str) -> Job:
+        job = jobs.status(job_id) if JOB_ID.match(job_id) else None
+        if job is None or (settings.auth_enabled and job.owner != owner):
+            raise ApiError(404, "unknown_batch", "there is no such batch (or it was deleted after the retention time)")
+        return job
+
+    @v1.get("/batches/{job_id}", summary="A batch's progress and failures", response_model=BatchOut, responses={404: _err("No such batch")})
+    async def batch_status(job_id: str = PathParam(..., max_length=64), owner: str = Depends(require_key)) -> JSONResponse:
+        job = owned_job(job_id, owner)
+        return JSONResponse(await run_in_threadpool(_batch_view, job, data_dir))
+
+    @v1.get(
+        "/batches/{job_id}/result",
+        summary="The batch's letters and manifest as a zip",
+        response_class=FileResponse,
+        responses={
+            200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}, "description": "The zip"},
+            404: _err("No such batch"),
+            409: _err("The batch has not finished yet, or it failed"),
+        },
+    )
+    async def batch_result(job_id: str = PathParam(..., max_length=64), owner: str = Depends(require_key)) -> Response:
+        job = owned_job(job_id, owner)
+        if job.status != "done":
+            raise ApiError(409, "not_ready", f"the batch is {job.status}; the result exists once it is done", status=job.status)
+        path = Path(job.result_path or "")
+        if not job.result_path or not path.is_file() or not path.is_relative_to(batches_dir(data_dir)):
+            raise ApiError(404, "unknown_batch", "the result was deleted after the retention time")
+        return FileResponse(path, media_type="application/zip", filename=f"batch-{job.id}.zip", content_disposition_type="attachment")
+
+    app.include_router(v1)
+
+    # --- outside /v1: health, the page ---
+
+    @app.get("/healthz", summary="Liveness (no key needed)", response_model=HealthOut, tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    _tidy_openapi(app)
+    return app
+
+
+def _first_record_problem(path: Path) -> str:
+    """Why the upload is not JSON Lines at all (judged on its first record), or "".
+    Later bad lines are failures of those records, reported in the batch's status."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                return f"line {number} is not JSON"
+            return "" if isinstance(record, dict) else f"line {number} is not a JSON object"
+    return "no records"
+
+
+def _formats_of(kind: Any) -> list[str]:
+    """The formats a document offers: its own list if it declares one, else every format."""
+    declared = getattr(kind, "formats", None)
+    return [f for f in (declared or api.FORMATS) if f in api.FORMATS]
+
+
+def _read_failures(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    failures: list[dict[str, Any]] = []
+    if not path.is_file():
+        return failures, False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if len(failures) >= MAX_FAILURES_SHOWN:
+                return failures, True
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            failures.append({k: entry.get(k) for k in ("line", "reference", "findings")})
+    return failures, False
+
+
+def _batch_view(job: Job, data_dir: Path) -> dict[str, Any]:
+    failures, truncated = _read_failures(batches_dir(data_dir) / job.id / OUT / "failures.jsonl")
+    return {
+        "id": job.id,
+        "status": job.status,
+        "created": job.created,
+        "started": job.started,
+        "finished": job.finished,
+        "formats": list(job.formats),
+        "profile": job.profile,
+        "total": job.total,
+        "done": job.done,
+        "skipped": job.skipped,
+        "failed": job.failed,
+        "error": job.error,
+        "failures": failures,
+        "failures_truncated": truncated,
+        "result": f"/v1/batches/{job.id}/result" if job.status == "done" else None,
+    }
+
+
+def _tidy_openapi(app: FastAPI) -> None:
+    """Drop FastAPI's automatic 422 'HTTPValidationError' responses: parameter errors are
+    400 here, and 422 means only 'blocking elements are missing'."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = original()
+        for item in doc.get("paths", {}).values():
+            for op in item.values():
+                responses = op.get("responses", {})
+                ref = json.dumps(responses.get("422", {}))
+                if "HTTPValidationError" in ref:
+                    del responses["422"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            doc.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app_from_env() -> FastAPI:
+    """The factory uvicorn calls (``doctool serve``): settings from the environment."""
+    return create_app(Settings.from_env())

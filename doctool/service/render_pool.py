@@ -1,0 +1,196 @@
+"""Rendering in worker processes with a time limit, so one huge plan cannot stall the service.
+
+A render runs in a :class:`~concurrent.futures.ProcessPoolExecutor` (forkserver start
+method: children come from a small clean process, never from the threaded server). At
+most one render per worker runs at a time; a request that cannot get a worker within the
+time limit gets 503. A render that runs past the limit is stopped by killing the pool's
+processes and starting a fresh pool: the request gets 504, and any render that shared
+the killed pool gets 503 and may simply be retried.
+
+Workers return plain data (never exceptions carrying a report), so nothing depends on
+how an exception pickles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+log = logging.getLogger("doctool.service.render")
+
+
+class RenderTimeout(Exception):
+    """The render ran past the time limit and was stopped."""
+
+
+class RenderUnavailable(Exception):
+    """No worker was free in time, or the pool was restarted under this render."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    kind: str  # ok | incomplete | not_applicable | input_error | config_error
+    content: bytes = b""
+    media_type: str = ""
+    filename: str = ""
+    report: dict[str, Any] | None = None
+    message: str = ""
+    errors: tuple[tuple[str, str], ...] = ()
+
+
+def _warm_up() -> None:
+    """Fonts, stylesheets and templates once per worker (the batch runner's warm-up)."""
+    from doctool.batch.runner import _warm_up as warm
+
+    warm()
+
+
+def _noop() -> None:
+    return None
+
+
+def _reference(raw: bytes) -> str:
+    """The reference that names the file: a letter's ``reference``, else the person's."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    for value in (data.get("reference"), (data.get("person") or {}).get("reference") if isinstance(data.get("person"), dict) else None, data.get("plan_id")):
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def render_task(raw: bytes, document: str, fmt: str, profile: str, draft: bool) -> RenderResult:
+    """Runs in a worker: validate and render one document in one format."""
+    from doctool.api import Incomplete, NotApplicable, render_bytes
+    from doctool.errors import ConfigError, DoctoolError
+    from doctool.output import safe_name
+
+    try:
+        report, files = render_bytes(raw, [document], [fmt], profile, draft)
+    except Incomplete as exc:
+        return RenderResult("incomplete", report=exc.report.as_dict(), message=exc.message)
+    except NotApplicable as exc:
+        return RenderResult("not_applicable", message=exc.message)
+    except ConfigError as exc:
+        return RenderResult("config_error", message=exc.message, errors=tuple((e.path, e.message) for e in exc.errors))
+    except DoctoolError as exc:
+        return RenderResult("input_error", message=exc.message, errors=tuple((e.path, e.message) for e in exc.errors))
+    f = files[0]
+    stem = safe_name(_reference(raw), fallback="document")
+    return RenderResult(
+        "ok",
+        content=f.content,
+        media_type=f.media_type,
+        filename=f"{stem}-{f.document}.{f.extension}",
+        report=report.as_dict(),
+    )
+
+
+class RenderPool:
+    """A process pool with a per-render time limit and a kill-and-replace on timeout."""
+
+    def __init__(self, workers: int, timeout: float) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self.restarts = 0
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(["doctool.api", "doctool.service.render_pool"])
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_warm_up)
+            return self._pool
+
+    def warm(self) -> None:
+        """Start the worker processes now (in the background), so the first render is quick."""
+
+        def start() -> None:
+            try:
+                pool = self._executor()
+                for f in [pool.submit(_noop) for _ in range(self.workers)]:
+                    f.result(timeout=120)
+            except Exception as exc:  # noqa: BLE001 - a render will try again and report
+                log.warning("render workers did not start", extra={"error_type": type(exc).__name__})
+
+        threading.Thread(target=start, name="doctool-render-warm", daemon=True).start()
+
+    def _kill(self, pool: ProcessPoolExecutor) -> None:
+        """Kill the pool's processes and drop it, so the next render starts a fresh one."""
+        with self._lock:
+            if self._pool is not pool:
+                return  # already replaced by another timed-out render
+            self._pool = None
+            self.restarts += 1
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for p in processes:
+            try:
+                p.kill()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            p.join(5)
+
+    async def run(self, *args: Any) -> RenderResult:
+        """``render_task(*args)`` in a worker; RenderTimeout / RenderUnavailable on trouble."""
+        return await self.call(render_task, *args)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in a worker process, within the time limit."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(self.workers))
+        slots = self._slots[1]
+        try:
+            await asyncio.wait_for(slots.acquire(), self.timeout)
+        except asyncio.TimeoutError:
+            raise RenderUnavailable("every render worker is busy") from None
+        try:
+            pool = self._executor()
+            try:
+                fut: Future[T] = pool.submit(fn, *args)
+            except (BrokenProcessPool, RuntimeError):
+                self._kill(pool)
+                raise RenderUnavailable("the render workers were restarted") from None
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout)
+            except asyncio.TimeoutError:
+                log.warning("render stopped at the time limit", extra={"timeout_s": self.timeout})
+                await asyncio.to_thread(self._kill, pool)
+                raise RenderTimeout(f"rendering took longer than {self.timeout:g} s and was stopped") from None
+            except BrokenProcessPool:
+                await asyncio.to_thread(self._kill, pool)
+                raise RenderUnavailable("the render workers were restarted") from None
+        finally:
+            slots.release()
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            p.join(10)
+            if p.is_alive():
+                p.kill()
+                p.join(5)

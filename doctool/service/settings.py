@@ -1,0 +1,174 @@
+"""Service settings: from flags, then the environment, then safe defaults.
+
+Every setting has an environment variable so a container or a systemd unit configures
+the service without a file. API keys are configured only as SHA-256 hashes: the service
+never sees a key at rest, and a leaked configuration does not leak a key.
+
+With no key hash configured the service refuses to start (fail closed) unless
+``--insecure-no-auth`` / ``DOCTOOL_INSECURE_NO_AUTH=1`` says, on purpose, that it is a
+local, single-user run.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from doctool.errors import ConfigError
+from doctool.loading import MAX_INPUT_BYTES
+
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def _cpus() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: uvicorn worker processes (each has its own render pool and job dispatcher).
+    workers: int = 1
+    #: Where jobs (SQLite), batch inputs and results live. Holds personal data: mode 0700.
+    data_dir: Path = Path("doctool-data")
+    #: Generated files and batch folders older than this are deleted.
+    retention_seconds: int = 24 * 3600
+    #: How often the retention sweep runs.
+    retention_interval: int = 300
+    #: Largest request body for one plan or letter record (validate, render).
+    max_body_bytes: int = MAX_INPUT_BYTES
+    #: Largest JSON Lines body for one batch.
+    max_batch_bytes: int = 200 * 1024 * 1024
+    #: A render taking longer than this is stopped (its worker processes are killed).
+    render_timeout: float = 60.0
+    #: Worker processes for single renders.
+    render_workers: int = field(default_factory=_cpus)
+    #: Worker processes for each batch (the same pool code as ``doctool batch``).
+    batch_workers: int = field(default_factory=_cpus)
+    #: Batches run one after another per service process; this many at once.
+    concurrent_batches: int = 1
+    #: Hex SHA-256 hashes of the accepted API keys.
+    api_key_hashes: tuple[str, ...] = ()
+    #: Run without API keys: local use only, never on a network.
+    insecure_no_auth: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+        object.__setattr__(self, "api_key_hashes", tuple(h.strip().lower() for h in self.api_key_hashes))
+
+    def check(self) -> "Settings":
+        """Refuse a configuration that is unsafe or cannot work. Returns self."""
+        for h in self.api_key_hashes:
+            if not _HASH.match(h):
+                raise ConfigError(
+                    "an API key hash is not 64 hexadecimal characters (a SHA-256 hash); "
+                    "make one with 'doctool keys new'"
+                )
+        if not self.api_key_hashes and not self.insecure_no_auth:
+            raise ConfigError(
+                "no API keys are configured, so the service will not start. Set DOCTOOL_API_KEY_HASHES "
+                "(comma-separated SHA-256 hashes from 'doctool keys new') or DOCTOOL_API_KEY_FILE, or "
+                "pass --insecure-no-auth for local use on your own machine only"
+            )
+        if self.insecure_no_auth and not self.api_key_hashes and not _loopback(self.host):
+            raise ConfigError(
+                f"--insecure-no-auth is for local use only: it needs --host 127.0.0.1 (or ::1, localhost), "
+                f"not {self.host!r}. Configure API keys to listen on a network"
+            )
+        if not 1 <= self.port <= 65535:
+            raise ConfigError(f"port {self.port} is not between 1 and 65535")
+        for name in ("workers", "render_workers", "batch_workers", "concurrent_batches", "max_body_bytes", "max_batch_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name.replace('_', ' ')} must be at least 1")
+        if self.render_timeout <= 0 or self.retention_seconds <= 0 or self.retention_interval <= 0:
+            raise ConfigError("the render timeout, retention time and retention interval must be positive")
+        return self
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.api_key_hashes)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from ``DOCTOOL_*`` variables; ``overrides`` (flags) win when not None."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        simple = {
+            "host": ("DOCTOOL_HOST", str),
+            "port": ("DOCTOOL_PORT", int),
+            "workers": ("DOCTOOL_WORKERS", int),
+            "data_dir": ("DOCTOOL_DATA_DIR", Path),
+            "retention_seconds": ("DOCTOOL_RETENTION_SECONDS", int),
+            "retention_interval": ("DOCTOOL_RETENTION_INTERVAL", int),
+            "max_body_bytes": ("DOCTOOL_MAX_BODY_BYTES", int),
+            "max_batch_bytes": ("DOCTOOL_MAX_BATCH_BYTES", int),
+            "render_timeout": ("DOCTOOL_RENDER_TIMEOUT", float),
+            "render_workers": ("DOCTOOL_RENDER_WORKERS", int),
+            "batch_workers": ("DOCTOOL_BATCH_WORKERS", int),
+            "concurrent_batches": ("DOCTOOL_CONCURRENT_BATCHES", int),
+        }
+        for name, (var, kind) in simple.items():
+            text = env.get(var, "").strip()
+            if text:
+                try:
+                    values[name] = kind(text)
+                except ValueError:
+                    raise ConfigError(f"{var}={text!r} is not a valid {kind.__name__}") from None
+        values["api_key_hashes"] = _key_hashes(env)
+        values["insecure_no_auth"] = _flag(env, "DOCTOOL_INSECURE_NO_AUTH")
+        known = {f.name for f in fields(cls)}
+        for name, value in overrides.items():
+            if name not in known:
+                raise TypeError(f"unknown setting {name}")
+            if value is not None and value is not False:
+                values[name] = Path(value) if name == "data_dir" else value
+        return cls(**values)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _flag(env: Mapping[str, str], var: str) -> bool:
+    text = env.get(var, "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ConfigError(f"{var}={text!r} must be 1 or 0")
+
+
+def parse_hashes(text: str) -> tuple[str, ...]:
+    """Hashes separated by commas, spaces or lines; ``#`` starts a comment."""
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        out.extend(h.strip().lower() for h in re.split(r"[,\s]+", line) if h.strip())
+    return tuple(out)
+
+
+def _key_hashes(env: Mapping[str, str]) -> tuple[str, ...]:
+    hashes = list(parse_hashes(env.get("DOCTOOL_API_KEY_HASHES", "")))
+    key_file = env.get("DOCTOOL_API_KEY_FILE", "").strip()
+    if key_file:
+        try:
+            hashes.extend(parse_hashes(Path(key_file).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ConfigError(f"DOCTOOL_API_KEY_FILE cannot be read: {exc.strerror}") from None
+    return tuple(dict.fromkeys(hashes))
