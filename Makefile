@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup system-deps demo test schemas templates clean
+.PHONY: setup system-deps js-tools demo test bench schemas templates clean
 
 setup: $(VENV)/.installed
 
@@ -21,14 +21,22 @@ system-deps:
 demo: setup system-deps
 	$(BIN)/python scripts/demo.py $(OUT)
 
-test: setup system-deps
+js-tools:
+	[ -x tools/axe/node_modules/.bin/axe ] || (cd tools/axe && CHROMEDRIVER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error)
+
+test: setup system-deps js-tools
 	$(BIN)/python -m pytest -q
+
+bench: setup system-deps
+	$(BIN)/python bench/run_bench.py
 
 schemas: setup
 	$(BIN)/python -c "from doctool.schema import SCHEMAS, schema_text; [open(f'schemas/{n}.schema.json','w').write(schema_text(n)) for n in SCHEMAS]"
 
 templates: setup
 	$(BIN)/python scripts/build_docx_templates.py
+	$(BIN)/python scripts/build_letter_templates.py
+	$(BIN)/python scripts/build_easyread_template.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -1,7 +1,10 @@
 """The main job on the bundled samples: every document each plan needs, in Word and PDF.
 
-Usage: python scripts/demo.py OUTDIR. Complete plans render as final documents; the
-incomplete drafts render with --draft so their DRAFT marking and missing-element box show.
+Usage: python scripts/demo.py OUTDIR. Complete plans render every document that applies
+and, with --for-person, the formats each person asked for; the incomplete drafts render
+with --draft so their DRAFT marking and missing-element box show; each standalone letter
+renders; the April bulk file runs through `doctool batch` (its deliberately broken
+records are listed in failures.jsonl, as they should be).
 """
 
 from __future__ import annotations
@@ -23,8 +26,15 @@ def main(outdir: Path) -> int:
     failures = 0
     for plan in sorted((ROOT / "samples" / "plans").glob("*.json")):
         failures += run(["render", str(plan), "--all", "-o", str(outdir / "plans" / plan.stem)]) != 0
+    for plan in sorted((ROOT / "samples" / "plans").glob("*.json")):
+        failures += run(["render", str(plan), "--for-person", "-o", str(outdir / "for-person" / plan.stem)]) != 0
     for draft in sorted((ROOT / "samples" / "drafts").glob("*.json")):
         failures += run(["render", str(draft), "--all", "--draft", "-o", str(outdir / "drafts" / draft.stem)]) != 0
+    for letter in sorted((ROOT / "samples" / "letters").glob("*.json")):
+        failures += run(["render", str(letter), "--all", "-o", str(outdir / "letters" / letter.stem)]) != 0
+    bulk = ROOT / "samples" / "letters" / "bulk-april-2027.jsonl"
+    code = run(["batch", str(bulk), "--format", "pdf", "-o", str(outdir / "bulk"), "--combined-pdf", "--zip"])
+    failures += code not in (0, 1)  # 1: the broken records are listed, the rest rendered
     print(f"\nDocuments written under {outdir}/ ({failures} sample(s) failed)")
     return 1 if failures else 0
 

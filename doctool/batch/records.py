@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from doctool.checks.catalog import load_toml
+from doctool.datafiles import load_toml
 from doctool.errors import ConfigError, InputError
 from doctool.loading import MAX_INPUT_BYTES
 

@@ -1,0 +1,219 @@
+"""Benchmark: bulk charging letters with doctool against the usual LibreOffice route.
+
+Usage:  .venv/bin/python bench/run_bench.py [N ...] [--workers W] [--skip-libreoffice]
+        (default N = 100 1000 10000; `make bench` runs it)
+
+For each N it generates N realistic letter records and measures, on this machine, in one run:
+  1. doctool batch to PDF (every core);
+  2. LibreOffice headless converting doctool's own .docx letters to PDF,
+     (a) one soffice instance, as Gotenberg deploys it, and (b) one instance per core;
+  3. doctool batch to .docx (every core) against a naive docxtpl loop that opens the
+     template for every letter (one process, as a typical mail-merge script does).
+It reports letters per second, the ratios, and peak memory (the sum of the resident set
+of every process in the tree, sampled every 50 ms), and writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCTOOL = [sys.executable, "-m", "doctool"]
+
+FIRST = "Joan Peter Amir Grace Tomasz Niamh Oluwaseun Wei Fatima Derek Siobhan Rhys Priya Kwame Elsie".split()
+LAST = "Whitfield Okafor Kowalski Begum Thompson Nguyen Hughes Patel Mensah Byrne Clarke Hussain Evans".split()
+STREETS = "Beacon Terrace|Mill Lane|Orchard Close|Station Road|Church View|Victoria Street|Elm Grove".split("|")
+
+
+def make_records(n: int, path: Path) -> None:
+    """N assessed letters like April's uprating run, varied but valid, deterministic."""
+    base = json.loads((ROOT / "samples" / "letters" / "02-assessed.json").read_text())
+    rnd = random.Random(2027)
+    with open(path, "w") as fh:
+        for i in range(n):
+            rec = json.loads(json.dumps(base))
+            name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+            rec["reference"] = f"ASC-{300000 + i}"
+            rec["recipient"]["name"] = name
+            rec["recipient"]["salutation"] = name
+            rec["recipient"]["address"]["lines"] = [f"{rnd.randint(1, 199)} {rnd.choice(STREETS)}", "Eastbrook"]
+            rec["recipient"]["address"]["postcode"] = f"EB{rnd.randint(1, 9)} {rnd.randint(1, 9)}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            fh.write(json.dumps(rec) + "\n")
+
+
+class PeakMemory:
+    """Peak of the summed RSS of a process and all its descendants (from /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry))
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo += children.get(pid, [])
+        return out
+
+    def _rss(self) -> int:
+        total = 0
+        for pid in self._tree():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.05)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(cmd: list[str], **kw: object) -> tuple[float, int]:
+    """Run a command; return (seconds, peak memory of its process tree in bytes)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
+    with PeakMemory(proc.pid) as mem:
+        _out, err = proc.communicate()
+    if proc.returncode not in (0,):
+        raise SystemExit(f"{' '.join(map(str, cmd[:4]))}... failed ({proc.returncode}): {err.decode()[-500:]}")
+    return time.monotonic() - start, mem.peak
+
+
+def soffice_convert(files: list[Path], outdir: Path, instances: int, work: Path) -> tuple[float, int]:
+    """Convert with `instances` soffice processes, each with its own profile, in parallel."""
+    groups = [files[i::instances] for i in range(instances)]
+    start = time.monotonic()
+    procs = []
+    for i, group in enumerate(groups):
+        profile = (work / f"lo-profile-{i}").as_uri()
+        cmd = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(outdir), *map(str, group)]
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    peak = 0
+    mems = [PeakMemory(p.pid).__enter__() for p in procs]
+    for p in procs:
+        p.wait()
+    for m in mems:
+        m.__exit__()
+        peak += m.peak
+    converted = len(list(outdir.glob("*.pdf")))
+    if converted != len(files):
+        raise SystemExit(f"LibreOffice converted {converted} of {len(files)} letters")
+    return time.monotonic() - start, peak
+
+
+NAIVE = r"""
+import json, sys
+from pathlib import Path
+from docxtpl import DocxTemplate
+from doctool.documents import DOCUMENTS
+from doctool.loading import load_document_bytes
+from doctool.profiles import load_profile
+from doctool.render.templating import docx_env
+
+kind = DOCUMENTS["charging-letter"]
+profile = load_profile("england")
+template = kind.docx_path(profile)
+out = Path(sys.argv[2])
+for i, line in enumerate(open(sys.argv[1], "rb")):
+    record = load_document_bytes(line)
+    view = kind.build_view(record, profile, kind.check(record, profile), False)
+    tpl = DocxTemplate(str(template))            # opened again for every letter
+    tpl.render(view, jinja_env=docx_env(), autoescape=True)
+    tpl.save(out / f"{i}.docx")
+"""
+
+
+def bench(n: int, workers: int, work: Path, with_lo: bool) -> dict[str, object]:
+    records = work / f"records-{n}.jsonl"
+    make_records(n, records)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    res: dict[str, object] = {"n": n}
+
+    pdf_dir = work / f"pdf-{n}"
+    secs, peak = timed([*DOCTOOL, "batch", str(records), "--format", "pdf", "-o", str(pdf_dir), "--workers", str(workers)], env=env)
+    res["doctool_pdf"] = {"seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+
+    docx_dir = work / f"docx-{n}"
+    secs, peak = timed([*DOCTOOL, "batch", str(records), "--format", "docx", "-o", str(docx_dir), "--workers", str(workers)], env=env)
+    res["doctool_docx"] = {"seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+
+    naive_dir = work / f"naive-{n}"
+    naive_dir.mkdir()
+    secs, peak = timed([sys.executable, "-c", NAIVE, str(records), str(naive_dir)], env=env)
+    res["naive_docxtpl"] = {"seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+
+    if with_lo and shutil.which("soffice"):
+        letters = sorted((docx_dir / "letters").glob("*.docx"))
+        for label, instances in (("libreoffice_one", 1), ("libreoffice_per_core", workers)):
+            out = work / f"{label}-{n}"
+            out.mkdir()
+            secs, peak = soffice_convert(letters, out, instances, work)
+            res[label] = {"instances": instances, "seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+        pdf = res["doctool_pdf"]["letters_per_second"]  # type: ignore[index]
+        res["ratio_pdf_vs_lo_one"] = round(pdf / res["libreoffice_one"]["letters_per_second"], 2)  # type: ignore[index]
+        res["ratio_pdf_vs_lo_per_core"] = round(pdf / res["libreoffice_per_core"]["letters_per_second"], 2)  # type: ignore[index]
+    res["ratio_docx_vs_naive"] = round(
+        res["doctool_docx"]["letters_per_second"] / res["naive_docxtpl"]["letters_per_second"], 2  # type: ignore[index]
+    )
+    return res
+
+
+def machine() -> dict[str, object]:
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "")
+    mem = next((int(l.split()[1]) // 1024 for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), 0)
+    lo = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("soffice") else ""
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "python": platform.python_version(), "libreoffice": lo}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 10000])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-libreoffice", action="store_true")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args()
+    results = {"machine": machine(), "workers": args.workers, "runs": []}
+    with tempfile.TemporaryDirectory(prefix="doctool-bench-") as tmp:
+        for n in args.sizes:
+            run = bench(n, args.workers, Path(tmp), not args.skip_libreoffice)
+            results["runs"].append(run)  # type: ignore[union-attr]
+            print(json.dumps(run), flush=True)
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"results written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
