@@ -378,6 +378,7 @@ CASES: list[tuple[str, Callable[[Plan], None], str, str, str, str]] = [
     ),
     ("dp-no-first-review", with_dp(first_review_date=None), "CON-DP-REVIEW", "error", "$.direct_payment.first_review_date", "missing"),
     ("dp-review-late", with_dp(first_review_date="2027-05-10"), "CON-DP-REVIEW", "error", "$.direct_payment.first_review_date", "late"),
+    ("dp-review-before-start", with_dp(first_review_date="2026-11-01"), "CON-DP-REVIEW", "error", "$.direct_payment.first_review_date", "before"),
     ("review-before-plan", setv("review.light_touch_date", "2026-10-01"), "CON-REVIEW-ORDER", "error", "$.review.light_touch_date", "before"),
     ("review-on-plan-date", setv("review.next_review_date", "2026-11-02"), "CON-REVIEW-ORDER", "error", "$.review.next_review_date", "before"),
     ("light-touch-late", setv("review.light_touch_date", "2026-12-29"), "CON-REVIEW-8-WEEKS", "warning", "$.review.light_touch_date", "late"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from doctool.checks.engine import Hit, hit
-from doctool.formatting import add_months, long_date
+from doctool.checks.plan_rules import first_review_hits, payment_terms_missing
 from doctool.model.plan import HolderType, Plan
 
 #: Employer responsibilities the summary lists, and the words a message uses for each.
@@ -49,10 +49,8 @@ def amount(plan: Plan) -> Iterator[Hit]:
     dp = plan.direct_payment
     if dp is None:
         return
-    if dp.amount is None:
-        yield hit("DP-AMOUNT", "$.direct_payment.amount", "amount")
-    if dp.frequency is None:
-        yield hit("DP-AMOUNT", "$.direct_payment.frequency", "frequency")
+    for field in payment_terms_missing(dp):
+        yield hit("DP-AMOUNT", f"$.direct_payment.{field}", field)
 
 
 def needs(plan: Plan) -> Iterator[Hit]:
@@ -62,17 +60,8 @@ def needs(plan: Plan) -> Iterator[Hit]:
 
 
 def first_review(plan: Plan) -> Iterator[Hit]:
-    dp = plan.direct_payment
-    if dp is None:
-        return
-    if dp.first_review_date is None:
-        yield hit("DP-REVIEW-6-MONTHS", "$.direct_payment.first_review_date", "missing")
-    elif dp.start_date and dp.first_review_date > add_months(dp.start_date, 6):
-        yield hit("DP-REVIEW-6-MONTHS", "$.direct_payment.first_review_date", "late",
-                  review=long_date(dp.first_review_date), start=long_date(dp.start_date))
-    elif dp.start_date and dp.first_review_date <= dp.start_date:
-        yield hit("DP-REVIEW-6-MONTHS", "$.direct_payment.first_review_date", "before",
-                  review=long_date(dp.first_review_date), start=long_date(dp.start_date))
+    if plan.direct_payment is not None:
+        yield from first_review_hits("DP-REVIEW-6-MONTHS", plan.direct_payment)
 
 
 def _employs(plan: Plan) -> bool:

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from doctool.checks.engine import Hit, hit
 from doctool.formatting import PENNY, PERIOD_PHRASE, WEEKS_IN, add_months, long_date, money, per_week
 from doctool.model.plan import (
+    DirectPayment,
     Eligibility,
     MetBy,
     Plan,
@@ -24,6 +25,24 @@ from doctool.model.plan import (
 )
 
 # --- essential elements (Care Act s25-26) ---------------------------------------------
+
+
+def payment_terms_missing(dp: DirectPayment) -> list[str]:
+    """The direct payment's missing terms, of amount and frequency (s25(2))."""
+    return [field for field in ("amount", "frequency") if getattr(dp, field) is None]
+
+
+def first_review_hits(rule: str, dp: DirectPayment) -> Iterator[Hit]:
+    """A direct payment's first review must fall after it starts and within 6 months (reg 7).
+    The plan and the payment summary report it under their own rule ids."""
+    path = "$.direct_payment.first_review_date"
+    review, start = dp.first_review_date, dp.start_date
+    if review is None:
+        yield hit(rule, path, "missing")
+    elif start and review > add_months(start, 6):
+        yield hit(rule, path, "late", review=long_date(review), start=long_date(start))
+    elif start and review <= start:
+        yield hit(rule, path, "before", review=long_date(review), start=long_date(start))
 
 
 def needs_identified(plan: Plan) -> Iterator[Hit]:
@@ -86,10 +105,8 @@ def direct_payment_stated(plan: Plan) -> Iterator[Hit]:
         return
     if not dp.need_ids:
         yield hit("CA-25-2", "$.direct_payment.need_ids", "needs")
-    if dp.amount is None:
-        yield hit("CA-25-2", "$.direct_payment.amount", "amount")
-    if dp.frequency is None:
-        yield hit("CA-25-2", "$.direct_payment.frequency", "frequency")
+    for field in payment_terms_missing(dp):
+        yield hit("CA-25-2", f"$.direct_payment.{field}", field)
 
 
 # --- practice requirements (statutory guidance, council practice) ---------------------
@@ -345,16 +362,7 @@ def direct_payment_consistent(plan: Plan) -> Iterator[Hit]:
     for i, pa in enumerate(dp.personal_assistants):
         if pa.is_close_relative_in_household and not pa.relative_agreed_as_necessary:
             yield hit("CON-DP-RELATIVE", f"$.direct_payment.personal_assistants[{i}]", "relative", index=i + 1)
-    if dp.first_review_date is None:
-        yield hit("CON-DP-REVIEW", "$.direct_payment.first_review_date", "missing")
-    elif dp.start_date and dp.first_review_date > add_months(dp.start_date, 6):
-        yield hit(
-            "CON-DP-REVIEW",
-            "$.direct_payment.first_review_date",
-            "late",
-            review=long_date(dp.first_review_date),
-            start=long_date(dp.start_date),
-        )
+    yield from first_review_hits("CON-DP-REVIEW", dp)
 
 
 def review_dates_sensible(plan: Plan) -> Iterator[Hit]:
