@@ -343,7 +343,7 @@ def expected_facts(plan: dict[str, Any]) -> dict[str, str]:
     for i, outcome in enumerate(plan.get("outcomes") or []):
         facts[f"outcomes[{i}].in_own_words"] = outcome["in_own_words"]
     budget = plan.get("personal_budget") or {}
-    for key in ("total_cost", "person_amount", "authority_amount"):
+    for key in budget_keys(plan):
         if budget.get(key) is not None:
             facts[f"personal_budget.{key}"] = gbp(budget[key])
     review = plan.get("review") or {}
@@ -399,3 +399,10 @@ def soffice_to_pdf(files: list[Path], outdir: Path, profile_dir: Path, timeout: 
     if background:
         return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def budget_keys(plan: dict) -> tuple[str, ...]:
+    """The budget figures a plan prints. Before the financial assessment (scenario
+    "pending") the person's amount is not known, so the plan says that instead."""
+    pending = (plan.get("financial_assessment") or {}).get("scenario") == "pending"
+    return ("total_cost", "authority_amount") if pending else ("total_cost", "person_amount", "authority_amount")

@@ -11,7 +11,7 @@ from typing import Any
 
 from doctool.findings import Report
 from doctool.formatting import long_date, money, money_per
-from doctool.model.plan import Need, Person, Plan, PlanStatus
+from doctool.model.plan import ChargingScenario, Need, Person, Plan, PlanStatus
 from doctool.profiles import Profile
 from doctool.view.common import council_view, document_meta, draft_view, opt_date
 from doctool.view.wording import Wording
@@ -90,9 +90,13 @@ def _budget(plan: Plan, w: Wording) -> dict[str, Any] | None:
     def amount(value: Decimal | None) -> str:
         return money_per(value, period) if value is not None else w["text"]["not_recorded"]
 
+    fa = plan.financial_assessment
+    pending = fa is not None and fa.scenario is ChargingScenario.pending
     rows = [
         (lab["total_cost"], amount(b.total_cost)),
-        (lab["person_amount"], amount(b.person_amount)),
+        # Before the financial assessment, what the person pays is not known yet: say so
+        # rather than print a placeholder figure as if it were decided.
+        (lab["person_amount"], w["text"]["person_amount_pending"] if pending else amount(b.person_amount)),
         (lab["authority_amount"], amount(b.authority_amount)),
     ]
     if b.third_party_amount:
