@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-httpx = pytest.importorskip("httpx")
-pytest.importorskip("uvicorn")
+import httpx
+import uvicorn  # noqa: F401  (a dependency: its absence must fail, not skip)
 
 from doctool.documents import DOCUMENTS  # noqa: E402
 from doctool.service.security import new_key  # noqa: E402
