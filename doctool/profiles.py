@@ -103,7 +103,46 @@ def _anchor_paths(settings: dict[str, Any], base: Path) -> None:
                 section[name] = str((base / value).resolve())
 
 
+def _field_path_error(dotted: str, document: str) -> str | None:
+    """Why ``dotted`` names no field of the document's model (None when it does), so a
+    council's typo is refused when the profile loads instead of firing on every plan."""
+    from pydantic import BaseModel
+
+    from doctool.model.letter import LetterRecord
+    from doctool.model.plan import Plan
+
+    models: dict[str, type[BaseModel]] = {"plan": Plan, "letter": LetterRecord}
+    if document not in models:
+        return f"document must be one of {', '.join(models)}"
+    model: Any = models[document]
+    for step in dotted.split("."):
+        fields = getattr(model, "model_fields", None)
+        if not fields or step not in fields:
+            return f"{dotted!r} is not a field path of the {document} (no {step!r})"
+        model = _inner_model(fields[step].annotation)
+    return None
+
+
+def _inner_model(annotation: Any) -> Any:
+    """The model inside ``X | None`` or ``list[X]``, if any."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
+    document = spec.get("document", "plan")
+    for key in ("path", "when", "unless"):
+        if isinstance(spec.get(key), str) and (problem := _field_path_error(spec[key], document)):
+            raise ConfigError(f"{where}: [[require]] {spec.get('rule', '?')} {key}: {problem}")
     try:
         return Requirement(
             rule=spec["rule"],

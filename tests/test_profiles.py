@@ -316,6 +316,12 @@ def _bad_profile(tmp_path: Path, text: str) -> Path:
         pytest.param('extends = "england"\n[[require]]\nrule = "X-1"\nseverity = "fatal"\npath = "a"\n'
                      'message = "m"\nsource = "s"\n', "[[require]]", id="require-bad-severity"),
         pytest.param("this is = not [valid toml", "not valid TOML", id="bad-toml"),
+        pytest.param('extends = "england"\n[[require]]\nrule = "X-1"\npath = "personal_budget.managment"\n'
+                     'message = "m"\nsource = "s"\n', "not a field path of the plan (no 'managment')",
+                     id="require-path-typo"),
+        pytest.param('extends = "england"\n[[require]]\nrule = "X-1"\npath = "person.reference"\n'
+                     'when = "direct_paymnt"\nmessage = "m"\nsource = "s"\n', "when: 'direct_paymnt'",
+                     id="require-when-typo"),
     ],
 )
 def test_bad_profile_is_refused(run_cli, tmp_path, text, wording):
