@@ -63,6 +63,8 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
     for err in exc.errors(include_input=False, include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         message = _PLAIN.get(err["type"], err["msg"])
+        if err["type"] == "value_error":  # our own validators' words, without pydantic's prefix
+            message = str(err.get("ctx", {}).get("error", message))
         if err["type"] == "greater_than_equal" and err.get("ctx", {}).get("ge") not in (0, "0"):
             message = err["msg"]
         errors.append(FieldError(json_path(loc), message))

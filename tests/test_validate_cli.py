@@ -134,6 +134,8 @@ SCHEMA_BREAKS = [
     ("schema-version", "schema_version", "2.0", "$.schema_version", None),
     ("invalid-date", "plan_date", "2026-02-30", "$.plan_date", "YYYY-MM-DD"),
     ("invalid-date-nested", "review.next_review_date", "29/10/2027", "$.review.next_review_date", "YYYY-MM-DD"),
+    ("date-and-time-is-not-a-date", "plan_date", "2026-11-02T00:00:00", "$.plan_date", "YYYY-MM-DD"),
+    ("timestamp-is-not-a-date", "signatures.person.date", 1793577600, "$.signatures.person.date", "YYYY-MM-DD"),
     ("negative-money", "personal_budget.person_amount", "-1.00", "$.personal_budget.person_amount", "negative"),
     ("three-decimals", "personal_budget.total_cost", "230.505", "$.personal_budget.total_cost", "2 decimal places"),
     ("money-not-number", "personal_budget.total_cost", "lots", "$.personal_budget.total_cost", None),

@@ -7,11 +7,13 @@ cannot exhaust memory or produce a thousand-page document.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 #: Short labels: names, references, roles.
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -21,6 +23,21 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 #: Money in pounds: never a float, never negative, at most two decimal places.
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("10000000"), decimal_places=2, max_digits=10)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date is written YYYY-MM-DD: not a timestamp, a number or a date and time."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+#: A calendar date, ISO 8601 (``2027-01-05``) and nothing looser.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 #: Upper bound for lists of needs, outcomes, services, contacts...
 MAX_ITEMS = 200

@@ -14,13 +14,12 @@ error, so a bulk run can list it beside the other problems.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from doctool.model.common import Money, ShortText, Strict, Text, items
+from doctool.model.common import IsoDate, Money, ShortText, Strict, Text, items
 from doctool.model.plan import FinancialAssessment
 
 LETTER_SCHEMA_VERSION = "1.0"
@@ -71,7 +70,7 @@ class LetterRecord(Strict):
     record_type: Literal["charging_letter"]
     schema_version: Literal["1.0"]
     reference: ShortText = Field(description="The person's reference, printed on the letter and the slip.")
-    letter_date: dt.date = Field(description="The date the letter is issued; it picks the charging figures in force.")
+    letter_date: IsoDate = Field(description="The date the letter is issued; it picks the charging figures in force.")
     recipient: Recipient
     person_name: ShortText | None = Field(
         default=None, description="The person the care is for, when the letter goes to someone else (a deputy)."

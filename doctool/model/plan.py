@@ -7,13 +7,13 @@ Field names follow ``documents.md`` section 1 and ``care-act.md``.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
 from typing import Literal
 
 from pydantic import Field
 
 from doctool.model.common import (
+    IsoDate,
     Address,
     Contact,
     Ident,
@@ -98,7 +98,7 @@ class Person(Strict):
 
     full_name: ShortText
     preferred_name: ShortText | None = None
-    date_of_birth: dt.date | None = None
+    date_of_birth: IsoDate | None = None
     address: Address | None = None
     reference: ShortText
     nhs_number: ShortText | None = None
@@ -269,7 +269,7 @@ class PersonalBudget(Strict):
     management: BudgetManagement | None = None
     how_person_wants_to_receive: Text | None = None
     outside_budget: list[OutsideBudgetItem] = items(50)
-    agreed_date: dt.date | None = None
+    agreed_date: IsoDate | None = None
 
 
 class HolderType(str, Enum):
@@ -327,8 +327,8 @@ class DirectPayment(Strict):
     paid_in_advance: bool = True
     holder: DPHolder | None = None
     account: AccountType | None = None
-    start_date: dt.date | None = None
-    first_review_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    first_review_date: IsoDate | None = None
     person_contribution: Money | None = None
     contribution_frequency: PaymentFrequency | None = None
     employs_personal_assistant: bool = False
@@ -407,8 +407,8 @@ class Accommodation(Strict):
 
 
 class Review(Strict):
-    light_touch_date: dt.date | None = None
-    next_review_date: dt.date | None = None
+    light_touch_date: IsoDate | None = None
+    next_review_date: IsoDate | None = None
     monitoring: Text | None = None
     reviewer: ShortText | None = None
 
@@ -459,13 +459,13 @@ class Signature(Strict):
     name: ShortText
     role: SignatoryRole
     signed: bool = True
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
 
 class AuthoritySignature(Strict):
     name: ShortText
     job_title: ShortText
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
 
 class Signatures(Strict):
@@ -473,7 +473,7 @@ class Signatures(Strict):
     carer: Signature | None = None
     authority: AuthoritySignature | None = None
     unsigned_reason: Text | None = None
-    default_agreement_notice_date: dt.date | None = Field(
+    default_agreement_notice_date: IsoDate | None = Field(
         default=None, description="Kent 17.3: plan treated as agreed two weeks after this date if not returned."
     )
 
@@ -496,8 +496,8 @@ class FinancialAssessment(Strict):
     """The outcome of the financial assessment, from which the charging letter is written."""
 
     scenario: ChargingScenario
-    assessment_date: dt.date | None = None
-    charge_from: dt.date | None = None
+    assessment_date: IsoDate | None = None
+    charge_from: IsoDate | None = None
     weekly_charge: Money | None = None
     weekly_care_cost: Money | None = None
     income: list[IncomeLine] = items(30)
@@ -509,8 +509,8 @@ class FinancialAssessment(Strict):
     arrangement_fee: Money | None = None
     refused_assessment: bool = False
     property_value: Money | None = None
-    charging_information_given: dt.date | None = None
-    letter_issued: dt.date | None = None
+    charging_information_given: IsoDate | None = None
+    letter_issued: IsoDate | None = None
 
 
 class Plan(Strict):
@@ -520,7 +520,7 @@ class Plan(Strict):
     plan_type: PlanType
     status: PlanStatus
     plan_id: ShortText
-    plan_date: dt.date = Field(description="The date the plan was written; the document date.")
+    plan_date: IsoDate = Field(description="The date the plan was written; the document date.")
     plan_event: PlanEvent = PlanEvent.new
     person: Person
     carer: Person | None = Field(default=None, description="Combined plan: the carer.")
