@@ -19,6 +19,7 @@ from doctool.model.plan import Plan
 from doctool.paths import ASSETS, TEMPLATES, profile_file
 from doctool.profiles import Profile
 from doctool.render.docx import Picture
+from doctool.render.pdf import Pdf
 from doctool.view.dp_view import build_dp_summary_view
 from doctool.view.letter_view import build_letter_view
 from doctool.view.plan_view import build_plan_view
@@ -59,7 +60,7 @@ class DocumentKind:
     check: Checker = check_plan
     accepts: tuple[type, ...] = (Plan,)
     stylesheets: tuple[str, ...] = ()
-    check_pdf: Callable[[bytes, Profile], Report] | None = None
+    check_pdf: Callable[[Pdf, Profile], Report] | None = None
     pictures: Callable[[dict[str, Any]], dict[str, Picture]] = logo_pictures
     extra_files: Callable[[dict[str, Any]], tuple[Path, ...]] = logo_files
     template_dir: str = "html"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from doctool.checks.dp_rules import DP_RULES
 from doctool.checks.engine import run
@@ -14,6 +15,9 @@ from doctool.checks.plan_rules import PLAN_RULES
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.profiles import Profile, load_profile
+
+if TYPE_CHECKING:
+    from doctool.render.pdf import Pdf
 
 __all__ = ["Finding", "Report", "Severity", "check_document", "check_dp_summary", "check_letter", "check_letter_pdf", "check_plan", "merge"]
 
@@ -60,7 +64,7 @@ def check_letter(doc: LetterRecord | Plan, profile: Profile | None = None) -> Re
     return report
 
 
-def check_letter_pdf(pdf: bytes, profile: Profile | None = None) -> Report:
+def check_letter_pdf(pdf: Pdf, profile: Profile | None = None) -> Report:
     """Findings on the laid-out letter: GOV.UK Notify's page and size limits."""
     return run(pdf, PDF_RULES, profile or load_profile("england"), document="letter_pdf")
 

@@ -21,6 +21,7 @@ from doctool.model.plan import ChargingScenario as S
 
 if TYPE_CHECKING:
     from doctool.charging import Figures
+    from doctool.render.pdf import Pdf
 
 #: GOV.UK Notify: 3 to 7 address lines, counting the name and the postcode.
 MIN_ADDRESS_LINES, MAX_ADDRESS_LINES = 3, 7
@@ -248,15 +249,12 @@ LETTER_RULES = (
 # --- the printed letter (checked after layout) ------------------------------------------------
 
 
-def notify_limits(pdf: bytes) -> Iterator[Hit]:
+def notify_limits(pdf: Pdf) -> Iterator[Hit]:
     """The laid-out PDF fits GOV.UK Notify: at most 10 pages and 2 MB."""
-    from doctool.render.pdf import page_count
-
-    pages = page_count(pdf)
-    if pages > MAX_PAGES:
-        yield hit("CL-NOTIFY-SIZE", "$", "pages", pages=pages, limit=MAX_PAGES)
-    if len(pdf) > MAX_BYTES:
-        yield hit("CL-NOTIFY-SIZE", "$", "bytes", size=f"{len(pdf):,}", limit=f"{MAX_BYTES:,}")
+    if pdf.pages > MAX_PAGES:
+        yield hit("CL-NOTIFY-SIZE", "$", "pages", pages=pdf.pages, limit=MAX_PAGES)
+    if len(pdf.content) > MAX_BYTES:
+        yield hit("CL-NOTIFY-SIZE", "$", "bytes", size=f"{len(pdf.content):,}", limit=f"{MAX_BYTES:,}")
 
 
 PDF_RULES = (notify_limits,)

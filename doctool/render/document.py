@@ -15,7 +15,7 @@ from doctool.errors import Incomplete
 from doctool.paths import display_path
 from doctool.profiles import Profile
 from doctool.render.docx import render_docx
-from doctool.render.pdf import html_to_pdf
+from doctool.render.pdf import lay_out
 from doctool.render.templating import html_env
 
 if TYPE_CHECKING:
@@ -46,14 +46,15 @@ def render_view(kind: DocumentKind, view: dict[str, Any], fmt: str, profile: Pro
     media_type, ext = FORMATS[fmt]
     if fmt == "pdf":
         html = html_env().get_template(kind.html_template).render(view)
-        content = html_to_pdf(
+        pdf = lay_out(
             html,
             extra_files=kind.extra_files(view),
             identifier=view["doc"]["reference"],
             stylesheets=kind.stylesheet_paths(),
         )
+        content = pdf.content
         if kind.check_pdf and not draft:
-            laid_out = kind.check_pdf(content, profile)
+            laid_out = kind.check_pdf(pdf, profile)
             if not laid_out.complete:
                 raise Incomplete(laid_out)
         template = display_path(kind.html_path())

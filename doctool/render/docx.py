@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -68,17 +69,37 @@ class AltImage(InlineImage):
         return f'</w:t></w:r><w:r><w:drawing>{xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
 
 
-def _stable_zip(data: bytes, when: dt.date) -> bytes:
-    """Rewrite the package with fixed timestamps so identical input gives identical bytes."""
-    stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)  # what a zip can hold
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+class _StableZip:
+    """python-docx's package writer with fixed timestamps and permissions: the same
+    document always gives the same bytes, written (and compressed) once."""
+
+    def __init__(self, buffer: io.BytesIO, when: dt.date) -> None:
+        self._zip = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
+        self._stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)  # what a zip can hold
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=self._stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _save_stable(document: Any, when: dt.date) -> bytes:
+    """Serialise a python-docx document as OpcPackage.save does, through :class:`_StableZip`."""
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    writer = _StableZip(buffer, when)
+    PackageWriter._write_content_types_stream(writer, parts)  # noqa: SLF001 - the writer's own steps,
+    PackageWriter._write_pkg_rels(writer, package.rels)  # noqa: SLF001 - with a deterministic zip
+    PackageWriter._write_parts(writer, parts)  # noqa: SLF001
+    writer.close()
+    return buffer.getvalue()
 
 
 def render_docx(
@@ -109,6 +130,4 @@ def render_docx(
     props.last_modified_by, props.revision = author, 1
     props.created = props.modified = stamp
     props.last_printed = stamp
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    return _stable_zip(buffer.getvalue(), date)
+    return _save_stable(tpl.docx, date)

@@ -8,6 +8,7 @@ the council's logo, and stops the render for anything else.
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -56,33 +57,41 @@ def stylesheet(path: Path = STYLESHEET) -> CSS:
     return CSS(filename=str(path), url_fetcher=AssetFetcher(), font_config=font_config())
 
 
-def html_to_pdf(
+@dataclass(frozen=True)
+class Pdf:
+    """A laid-out PDF and its page count (known from the layout, so no PDF is re-read)."""
+
+    content: bytes
+    pages: int
+
+
+def lay_out(
     html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
-) -> bytes:
+) -> Pdf:
     """Lay out ``html`` as an A4 tagged PDF/UA-1. Same input, same bytes.
 
     ``stylesheets`` are applied after the shared one (a letter adds ``letter.css``).
+    Images are embedded as shipped (already optimised), not re-encoded for every letter.
     """
     fetcher = AssetFetcher(files=extra_files)
+    options = {
+        "stylesheets": [stylesheet(), *(stylesheet(path) for path in stylesheets)],
+        "pdf_variant": "pdf/ua-1",
+        "pdf_tags": True,
+        "pdf_identifier": (identifier or "doctool").encode()[:32].ljust(16, b"-"),
+        "uncompressed_pdf": False,
+    }
     try:
-        document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher)
-        return document.write_pdf(
-            stylesheets=[stylesheet(), *(stylesheet(path) for path in stylesheets)],
-            font_config=font_config(),
-            pdf_variant="pdf/ua-1",
-            pdf_tags=True,
-            pdf_identifier=(identifier or "doctool").encode()[:32].ljust(16, b"-"),
-            optimize_images=True,
-            uncompressed_pdf=False,
+        document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).render(
+            font_config=font_config(), **options
         )
+        return Pdf(document.write_pdf(**options), len(document.pages))
     except FatalURLFetchingError as exc:
         raise ConfigError(f"template error: {exc.__cause__ or exc}") from None
 
 
-def page_count(pdf: bytes) -> int:
-    """The number of pages in a PDF made here."""
-    import io
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+def html_to_pdf(
+    html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
+) -> bytes:
+    """The bytes of :func:`lay_out`."""
+    return lay_out(html, extra_files, identifier, stylesheets).content
