@@ -406,3 +406,19 @@ def budget_keys(plan: dict) -> tuple[str, ...]:
     "pending") the person's amount is not known, so the plan says that instead."""
     pending = (plan.get("financial_assessment") or {}).get("scenario") == "pending"
     return ("total_cost", "authority_amount") if pending else ("total_cost", "person_amount", "authority_amount")
+
+
+def struct_elements(node, depth=0):
+    """(depth, element) for every element of a PDF structure tree (pikepdf objects), in
+    document (depth-first) order."""
+    import pikepdf
+
+    if isinstance(node, pikepdf.Dictionary):
+        if "/S" in node:
+            yield depth, node
+        kids = node.get("/K")
+        if isinstance(kids, pikepdf.Array):
+            for kid in kids:
+                yield from struct_elements(kid, depth + 1)
+        elif kids is not None:
+            yield from struct_elements(kids, depth + 1)

@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 
 from render_helpers import (
+    struct_elements,
     FOOTER,
     PLANS,
     contains,
@@ -60,19 +61,6 @@ def _title(sample) -> str:
 
 
 # --- PDF structure ---------------------------------------------------------------------------
-
-
-def struct_elements(node, depth=0):
-    """(depth, element) for every structure element, in document (depth-first) order."""
-    if isinstance(node, pikepdf.Dictionary):
-        if "/S" in node:
-            yield depth, node
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                yield from struct_elements(kid, depth + 1)
-        elif kids is not None:
-            yield from struct_elements(kids, depth + 1)
 
 
 @pytest.fixture

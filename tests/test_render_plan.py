@@ -27,6 +27,7 @@ from doctool.loading import load_plan_bytes
 from doctool.profiles import load_profile
 from doctool.view.plan_view import build_plan_view
 from render_helpers import (
+    struct_elements,
     DOCX_DRAFT_WORD,
     DRAFT_SAMPLES,
     DRAFT_TITLE,
@@ -619,20 +620,8 @@ def test_profile_branding_replaces_the_default_council(testshire):
 def test_profile_logo_alt_text_in_both(testshire):
     assert f'descr="{TESTSHIRE} logo"'.encode() in zipfile.ZipFile(io.BytesIO(testshire.docx)).read("word/document.xml")
     with pikepdf.open(io.BytesIO(testshire.pdf)) as pdf:
-        alts = [str(el.get("/Alt")) for el in _struct_elements(pdf.Root.StructTreeRoot) if el.get("/S") == "/Figure"]
+        alts = [str(el.get("/Alt")) for _depth, el in struct_elements(pdf.Root.StructTreeRoot) if el.get("/S") == "/Figure"]
     assert alts == [f"{TESTSHIRE} logo"]
-
-
-def _struct_elements(node):
-    if isinstance(node, pikepdf.Dictionary):
-        if "/S" in node:
-            yield node
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                yield from _struct_elements(kid)
-        elif kids is not None:
-            yield from _struct_elements(kids)
 
 
 def test_profile_wording_changes_the_heading_in_both(testshire):

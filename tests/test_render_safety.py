@@ -32,6 +32,7 @@ from doctool.render.pdf import AssetFetcher
 from doctool.render.templating import css_string, html_env
 from doctool.view.plan_view import build_plan_view
 from render_helpers import (
+    struct_elements,
     ASSETS,
     FOOTER,
     contains,
@@ -214,20 +215,8 @@ def test_the_img_in_the_data_is_not_an_image_or_a_link(rendered):
                 action = annot.get("/A") or {}
                 assert action.get("/S") not in ("/Launch", "/URI", "/GoToR"), repr(annot)
         assert len(images) == 1, "only the council logo"
-        figures = [el for el in _struct(pdf.Root.StructTreeRoot) if el.get("/S") == "/Figure"]
+        figures = [el for _depth, el in struct_elements(pdf.Root.StructTreeRoot) if el.get("/S") == "/Figure"]
         assert len(figures) == 1
-
-
-def _struct(node):
-    if isinstance(node, pikepdf.Dictionary):
-        if "/S" in node:
-            yield node
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                yield from _struct(kid)
-        elif kids is not None:
-            yield from _struct(kids)
 
 
 def test_docx_is_a_sound_package_with_the_text_escaped(rendered):
