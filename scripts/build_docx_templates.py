@@ -51,15 +51,26 @@ def bullets(doc, source: str, empty: str = "{{ w.text.not_recorded }}") -> None:
     tag(doc, "{%p endif %}")
 
 
-def plan_template() -> None:
+def opening(reference: str, subtitle: str):
+    """A new document opened the way every plan and summary opens: the header with the
+    draft banner and ``reference``, the footer, the letterhead, the title, ``subtitle``
+    and the draft box. Returns the document to carry on writing."""
     doc = new_document()
     doc.core_properties.title = "{{ doc.full_title }}"
-    header(doc, "{% if draft.on %}{{ draft.banner }}{% endif %}", "Reference: {{ doc.reference }}")
+    header(doc, "{% if draft.on %}{{ draft.banner }}{% endif %}", reference)
     footer(doc, "{{ doc.footer }}")
     letterhead(doc)
     doc.add_paragraph("{{ doc.title }}", style="Title")
-    doc.add_paragraph("{{ person.name }} · {{ w.label.reference }} {{ doc.reference }} · {{ doc.date }}")
+    doc.add_paragraph(subtitle)
     draft_box(doc)
+    return doc
+
+
+def plan_template() -> None:
+    doc = opening(
+        "Reference: {{ doc.reference }}",
+        "{{ person.name }} · {{ w.label.reference }} {{ doc.reference }} · {{ doc.date }}",
+    )
     doc.add_paragraph("{{ intro }}")
     tag(doc, "{%p if combined_agreed %}")
     doc.add_paragraph("{{ combined_agreed }}")

@@ -24,7 +24,7 @@ from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm, Pt  # noqa: E402
 
-from build_docx_templates import draft_box, letterhead  # noqa: E402
+from build_docx_templates import draft_box, opening  # noqa: E402
 from docx_builder import _repeat_header, _shade, footer, header, loop_table, new_document, tag  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docx"
@@ -278,14 +278,10 @@ def letter_template() -> None:
 
 
 def dp_summary_template() -> None:
-    doc = new_document()
-    doc.core_properties.title = "{{ doc.full_title }}"
-    header(doc, "{% if draft.on %}{{ draft.banner }}{% endif %}", "{{ w.common.label.reference }}: {{ doc.reference }}")
-    footer(doc, "{{ doc.footer }}")
-    letterhead(doc)
-    doc.add_paragraph("{{ doc.title }}", style="Title")
-    doc.add_paragraph("{{ doc.name }} · {{ w.common.label.reference }} {{ doc.reference }} · {{ doc.date }}")
-    draft_box(doc)
+    doc = opening(
+        "{{ w.common.label.reference }}: {{ doc.reference }}",
+        "{{ doc.name }} · {{ w.common.label.reference }} {{ doc.reference }} · {{ doc.date }}",
+    )
     tag(doc, "{%p for s in sections %}")
     doc.add_heading("{{ s.heading }}", level=1)
     blocks(doc)
