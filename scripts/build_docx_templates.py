@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from docx_builder import footer, header, loop_table, new_document, para, tag  # noqa: E402
+from docx_builder import footer, header, loop_table, new_document, para, save, tag  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docx"
 
@@ -274,7 +274,7 @@ def plan_template() -> None:
     tag(doc, "{%p endif %}")
     doc.add_heading("{{ w.label.copies }}", level=2)
     loop_table(doc, ["{{ w.label.name }}", "{{ w.label.role }}"], "c in copies", ["c.name", "c.role"])
-    doc.save(OUT / "plan.docx")
+    save(doc, OUT / "plan.docx")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from docx.enum.text import WD_TAB_ALIGNMENT  # noqa: E402
 from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm, Pt, RGBColor  # noqa: E402
-from docx_builder import _field, new_document, tag  # noqa: E402
+from docx_builder import _field, new_document, save, tag  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docx" / "easyread.docx"
 
@@ -287,7 +287,7 @@ def easyread_template() -> None:
     tag(doc, "{%p endfor %}")
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(OUT)
+    save(doc, OUT)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm, Pt  # noqa: E402
 
 from build_docx_templates import draft_box, opening  # noqa: E402
-from docx_builder import _repeat_header, _shade, footer, header, loop_table, new_document, tag  # noqa: E402
+from docx_builder import _repeat_header, _shade, footer, header, loop_table, new_document, save, tag  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "docx"
 
@@ -274,7 +274,7 @@ def letter_template() -> None:
         write_in(doc, label)
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
     doc.add_paragraph("{{ slip.return }}").paragraph_format.space_before = Pt(10)
-    doc.save(OUT / "charging-letter.docx")
+    save(doc, OUT / "charging-letter.docx")
 
 
 def dp_summary_template() -> None:
@@ -294,7 +294,7 @@ def dp_summary_template() -> None:
     name.add_run("{{ signature.holder }}")
     write_in(doc, "{{ signature.signature_label }}", width_mm=174)
     write_in(doc, "{{ signature.date_label }}", width_mm=174)
-    doc.save(OUT / "dp-summary.docx")
+    save(doc, OUT / "dp-summary.docx")
 
 
 if __name__ == "__main__":
