@@ -9,8 +9,9 @@ For each N it generates N realistic letter records and measures, on this machine
      (a) one soffice instance, as Gotenberg deploys it, and (b) one instance per core;
   3. doctool batch to .docx (every core) against a naive docxtpl loop that opens the
      template for every letter (one process, as a typical mail-merge script does).
-It reports letters per second, the ratios, and peak memory (the sum of the resident set
-of every process in the tree, sampled every 200 ms), and writes bench/results.json.
+It reports letters per second, the ratios, and peak memory of the whole process tree,
+sampled every 200 ms (PSS, each shared page counted once; and the RSS sum, an upper
+bound), and writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -53,10 +54,18 @@ def make_records(n: int, path: Path) -> None:
 
 
 class PeakMemory:
-    """Peak of the summed RSS of a process and all its descendants (from /proc)."""
+    """Peak memory of a process and all its descendants (from /proc), two ways:
+
+    - ``peak`` sums each process's proportional set size (PSS): a page shared by several
+      processes (the forked workers share everything loaded before the fork, and the
+      soffice processes share their libraries) is counted once, split between them. This is
+      the memory the whole tree really takes from the machine.
+    - ``peak_rss`` sums each resident set (RSS), counting every shared page once per process:
+      an upper bound, shown alongside.
+    """
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_rss, self._stop = pid, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _tree(self) -> list[int]:
@@ -73,20 +82,23 @@ class PeakMemory:
                 pass
         return out
 
-    def _rss(self) -> int:
-        total = 0
+    def _sample(self) -> tuple[int, int]:
+        pss = rss = 0
         for pid in self._tree():
             try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
             except OSError:
                 pass
-        return total
+        return pss, rss
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
+            pss, rss = self._sample()
+            self.peak, self.peak_rss = max(self.peak, pss), max(self.peak_rss, rss)
             time.sleep(0.2)
 
     def __enter__(self) -> "PeakMemory":
@@ -98,15 +110,20 @@ class PeakMemory:
         self._thread.join()
 
 
-def timed(cmd: list[str], **kw: object) -> tuple[float, int]:
-    """Run a command; return (seconds, peak memory of its process tree in bytes)."""
+def figures(n: int, seconds: float, peak: int, peak_rss: int, **extra: object) -> dict[str, object]:
+    """One measurement as reported: throughput and peak memory in MB."""
+    return {**extra, "seconds": round(seconds, 2), "letters_per_second": round(n / seconds, 2), "peak_mb": round(peak / 2**20), "peak_rss_mb": round(peak_rss / 2**20)}
+
+
+def timed(cmd: list[str], **kw: object) -> tuple[float, int, int]:
+    """Run a command; return (seconds, peak PSS and peak RSS of its process tree in bytes)."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
     with PeakMemory(proc.pid) as mem:
         _out, err = proc.communicate()
     if proc.returncode not in (0,):
         raise SystemExit(f"{' '.join(map(str, cmd[:4]))}... failed ({proc.returncode}): {err.decode()[-500:]}")
-    return time.monotonic() - start, mem.peak
+    return time.monotonic() - start, mem.peak, mem.peak_rss
 
 
 #: Files per soffice launch: one soffice given 1,000 files stopped part-way here (247
@@ -114,7 +131,7 @@ def timed(cmd: list[str], **kw: object) -> tuple[float, int]:
 CHUNK = 200
 
 
-def _soffice_worker(files: list[Path], outdir: Path, profile: str, peaks: list[int]) -> None:
+def _soffice_worker(files: list[Path], outdir: Path, profile: str, peaks: list[tuple[int, int]]) -> None:
     for start in range(0, len(files), CHUNK):
         todo = [f for f in files[start : start + CHUNK] if not (outdir / (f.stem + ".pdf")).exists()]
         for _attempt in range(2):  # a crashed launch is retried once for the files it missed
@@ -124,15 +141,15 @@ def _soffice_worker(files: list[Path], outdir: Path, profile: str, peaks: list[i
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             with PeakMemory(proc.pid) as mem:
                 proc.wait()
-            peaks.append(mem.peak)
+            peaks.append((mem.peak, mem.peak_rss))
             todo = [f for f in todo if not (outdir / (f.stem + ".pdf")).exists()]
 
 
-def soffice_convert(files: list[Path], outdir: Path, instances: int, work: Path) -> tuple[float, int]:
+def soffice_convert(files: list[Path], outdir: Path, instances: int, work: Path) -> tuple[float, int, int]:
     """Convert with `instances` soffice processes side by side, each with its own profile."""
     groups = [files[i::instances] for i in range(instances)]
     start = time.monotonic()
-    peaks: list[list[int]] = [[] for _ in groups]
+    peaks: list[list[tuple[int, int]]] = [[] for _ in groups]
     threads = [
         threading.Thread(target=_soffice_worker, args=(group, outdir, (work / f"lo-profile-{i}").as_uri(), peaks[i]))
         for i, group in enumerate(groups)
@@ -144,7 +161,8 @@ def soffice_convert(files: list[Path], outdir: Path, instances: int, work: Path)
     converted = len(list(outdir.glob("*.pdf")))
     if converted != len(files):
         raise SystemExit(f"LibreOffice converted {converted} of {len(files)} letters")
-    return time.monotonic() - start, sum(max(p, default=0) for p in peaks)
+    # Each instance's own peak, added up: the instances' peaks may not coincide, so an upper bound.
+    return time.monotonic() - start, sum(max((p[0] for p in ps), default=0) for ps in peaks), sum(max((p[1] for p in ps), default=0) for ps in peaks)
 
 
 NAIVE = r"""
@@ -179,25 +197,21 @@ def bench(n: int, workers: int, work: Path, with_lo: bool) -> dict[str, object]:
     res: dict[str, object] = {"n": n}
 
     pdf_dir = work / f"pdf-{n}"
-    secs, peak = timed([*DOCTOOL, "batch", str(records), "--format", "pdf", "-o", str(pdf_dir), "--workers", str(workers)], env=env)
-    res["doctool_pdf"] = {"seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+    res["doctool_pdf"] = figures(n, *timed([*DOCTOOL, "batch", str(records), "--format", "pdf", "-o", str(pdf_dir), "--workers", str(workers)], env=env))
 
     docx_dir = work / f"docx-{n}"
-    secs, peak = timed([*DOCTOOL, "batch", str(records), "--format", "docx", "-o", str(docx_dir), "--workers", str(workers)], env=env)
-    res["doctool_docx"] = {"seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+    res["doctool_docx"] = figures(n, *timed([*DOCTOOL, "batch", str(records), "--format", "docx", "-o", str(docx_dir), "--workers", str(workers)], env=env))
 
     naive_dir = work / f"naive-{n}"
     naive_dir.mkdir()
-    secs, peak = timed([sys.executable, "-c", NAIVE, str(records), str(naive_dir)], env=env)
-    res["naive_docxtpl"] = {"seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+    res["naive_docxtpl"] = figures(n, *timed([sys.executable, "-c", NAIVE, str(records), str(naive_dir)], env=env))
 
     if with_lo and shutil.which("soffice"):
         letters = sorted((docx_dir / "letters").glob("*.docx"))
         for label, instances in (("libreoffice_one", 1), ("libreoffice_per_core", workers)):
             out = work / f"{label}-{n}"
             out.mkdir()
-            secs, peak = soffice_convert(letters, out, instances, work)
-            res[label] = {"instances": instances, "seconds": round(secs, 2), "letters_per_second": round(n / secs, 2), "peak_mb": round(peak / 2**20)}
+            res[label] = figures(n, *soffice_convert(letters, out, instances, work), instances=instances)
         pdf = res["doctool_pdf"]["letters_per_second"]  # type: ignore[index]
         res["ratio_pdf_vs_lo_one"] = round(pdf / res["libreoffice_one"]["letters_per_second"], 2)  # type: ignore[index]
         res["ratio_pdf_vs_lo_per_core"] = round(pdf / res["libreoffice_per_core"]["letters_per_second"], 2)  # type: ignore[index]
