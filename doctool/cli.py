@@ -99,6 +99,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         return 0
     rendered = files[0]
     target = Path(args.output) if args.output else Path(file_name(stem, rendered))
+    if target.is_dir():  # like cp: a folder given as the output gets the usual file name
+        target = target / file_name(stem, rendered)
     atomic_write(target, rendered.content)
     print(target)
     return 0
@@ -179,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a path that cannot be read or written: the user's to fix
+        print(f"doctool: {exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - a bug: say so without dumping data
         if os.environ.get("DOCTOOL_DEBUG"):
             raise

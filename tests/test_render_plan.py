@@ -39,6 +39,7 @@ from render_helpers import (
     contains,
     fresh_process_hashes,
     docx_parts,
+    docx_text,
     domain_label,
     expected_facts,
     gbp,
@@ -404,6 +405,27 @@ def test_blocking_findings_refuse_all_and_leave_outdir_empty(tmp_path, name, raw
     code, _out, _err = cli(["render", src, "--all", "-o", missing_dir])
     assert code == 1
     assert not missing_dir.exists()
+
+
+def test_output_naming_a_folder_writes_the_usual_file_inside_it(tmp_path):
+    letter = REPO / "samples" / "letters" / "02-assessed.json"
+    code, out, err = cli(["render", letter, "--document", "charging-letter", "--format", "docx", "-o", tmp_path])
+    assert (code, err) == (0, "")
+    written = Path(out.strip())
+    assert written.parent == tmp_path and written.suffix == ".docx"
+    assert [p.name for p in tmp_path.iterdir()] == [written.name]
+    assert docx_text(written.read_bytes())
+
+
+def test_an_output_path_that_cannot_be_written_is_a_clear_error_not_a_crash(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    letter = REPO / "samples" / "letters" / "02-assessed.json"
+    code, out, err = cli(["render", letter, "--document", "charging-letter", "--format", "docx", "-o", blocker / "letter.docx"])
+    assert code == 2 and out == ""
+    assert err.startswith("doctool: ") and "internal error" not in err and "Traceback" not in err
+    assert str(blocker) in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
 def test_library_refuses_too():
