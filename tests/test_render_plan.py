@@ -407,6 +407,19 @@ def test_blocking_findings_refuse_all_and_leave_outdir_empty(tmp_path, name, raw
     assert not missing_dir.exists()
 
 
+def test_line_breaks_and_tabs_in_text_become_words_own_marks():
+    """Most text has no line break and skips docxtpl's listing pass; text with one must
+    still get it (a break and a tab in Word, never a raw control character)."""
+    data = complete_plan_dict()
+    data["needs"][0]["description"] = "Mornings are hardest.\nShe needs help to stand.\tAsk first."
+    xml = zipfile.ZipFile(io.BytesIO(render_api(dump_json(data), ("docx",))["docx"])).read("word/document.xml").decode()
+    start = xml.index("Mornings are hardest.")
+    passage = xml[start : xml.index("Ask first.") + 10]
+    assert "<w:br/>" in passage and "<w:tab/>" in passage
+    assert "\n" not in passage and "\t" not in passage
+    assert "She needs help to stand." in passage
+
+
 def test_output_naming_a_folder_writes_the_usual_file_inside_it(tmp_path):
     letter = REPO / "samples" / "letters" / "02-assessed.json"
     code, out, err = cli(["render", letter, "--document", "charging-letter", "--format", "docx", "-o", tmp_path])

@@ -67,8 +67,9 @@ def _peek_reference(raw: bytes) -> str:
 # --- in the worker processes ----------------------------------------------------------
 
 
-def _warm_up() -> None:
-    """Load fonts, stylesheets and compiled templates once per worker, not once per letter.
+def _warm_up(formats: tuple[str, ...]) -> None:
+    """Load what the batch's formats need (fonts, stylesheets, compiled templates) once per
+    worker, not once per letter.
 
     Then freeze what is loaded out of the garbage collector's sight: those objects live as
     long as the worker, and scanning them again after every letter costs a few per cent."""
@@ -77,12 +78,14 @@ def _warm_up() -> None:
     from doctool.render.templating import docx_env, html_env
 
     kind = DOCUMENTS[DOCUMENT]
-    font_config()
-    stylesheet()
-    for path in kind.stylesheet_paths():
-        stylesheet(path)
-    html_env().get_template(kind.html_template)
-    docx_env()
+    if "pdf" in formats:
+        font_config()
+        stylesheet()
+        for path in kind.stylesheet_paths():
+            stylesheet(path)
+        html_env().get_template(kind.html_template)
+    if "docx" in formats:
+        docx_env()
     gc.collect()
     gc.freeze()
 
@@ -183,7 +186,7 @@ def run_batch(
     window = max(2, workers * 4)
     context = multiprocessing.get_context("fork")
     with open(outdir / MANIFEST, "a", encoding="utf-8") as manifest, ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_warm_up
+        max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats,)
     ) as pool:
 
         def record(outcome: Outcome) -> None:
