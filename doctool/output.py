@@ -6,8 +6,10 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _UMASK = os.umask(0)
@@ -21,14 +23,16 @@ def safe_name(text: str, fallback: str = "document") -> str:
     return stem or fallback
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename it into
-    place: a reader (or a crash) never sees half a file."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file opened for writing under a temporary name in the same folder; when the block
+    ends it is flushed to disk and renamed into place, so a reader (or a crash) never sees
+    half a file. Large outputs are streamed through it, never held in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
@@ -36,6 +40,12 @@ def atomic_write(path: Path, content: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, content: bytes) -> None:
+    """Write ``content`` whole or not at all (see :func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(content)
 
 
 def write_json(path: Path, data: Any) -> None:

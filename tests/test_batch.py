@@ -89,8 +89,8 @@ def test_invalid_records_are_listed_and_the_rest_rendered(tmp_path):
     summary = json.loads(run.stdout.strip().splitlines()[-1])
     assert (summary["done"], summary["failed"], summary["total"]) == (2, 4, 6)
     assert_consistent(out, {"ASC-1", "ASC-6"})
+    assert [f["line"] for f in failures(out)] == [2, 3, 4, 5], "failures in input order"
     failed = {f["line"]: f for f in failures(out)}
-    assert sorted(failed) == [2, 3, 4, 5]
     assert failed[2]["reference"] == "ASC-2" and "CL-ASSESSED-AMOUNT" in {x["rule"] for x in failed[2]["findings"]}
     assert failed[3]["findings"][0]["rule"] == "INPUT" and "JSON" in failed[3]["findings"][0]["message"]
     assert "CL-ADDRESS-POSTCODE" in {x["rule"] for x in failed[4]["findings"]}
@@ -124,7 +124,9 @@ def test_killed_run_resumes_to_exactly_one_letter_each(tmp_path):
     summary = json.loads(rerun.stdout.strip().splitlines()[-1])
     assert summary["skipped"] >= 1 and summary["done"] + summary["skipped"] == len(refs)
     assert_consistent(out, set(refs))
+    assert [e["reference"] for e in manifest(out)] == refs, "the manifest is in input order, whatever finished first"
     assert [f["reference"] for f in failures(out)] == ["ASC-BAD"]
+    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "letters", "manifest.jsonl"], "no temporary files left"
 
     again = batch(source, "--format", "pdf", "-o", out, "--workers", "2")
     summary = json.loads(again.stdout.strip().splitlines()[-1])

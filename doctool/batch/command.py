@@ -50,17 +50,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
     formats = FORMATS[args.format]
     interactive = sys.stderr.isatty()
     bar = ProgressBar(_count(source)) if interactive else None
-    summary, outcomes = run_batch(records, outdir, formats, args.workers, args.profile, on_progress=bar)
+    summary = run_batch(records, outdir, formats, args.workers, args.profile, on_progress=bar)
     if bar:
         bar.close()
     extras: dict[str, object] = {}
     if args.combined_pdf and "pdf" in formats:
-        path, pages = combined_pdf(outdir, outcomes)
+        path, pages = combined_pdf(outdir)
         extras["combined_pdf"] = {"path": path.name, "pages": pages}
     if args.zip:
-        extras["zip"] = zip_batch(outdir, outcomes).name
+        extras["zip"] = zip_batch(outdir).name
     if "pdf" in formats:
-        extras["notify_problems"] = notify_problems(outdir, outcomes)
+        extras["notify_problems"] = notify_problems(outdir)
     result = {**summary.as_dict(), "manifest": MANIFEST, "failures": FAILURES, **extras}
     if interactive:
         print(

@@ -2,40 +2,37 @@
 
 from __future__ import annotations
 
-import io
+import shutil
 import zipfile
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from doctool.batch.runner import MANIFEST, Outcome
-from doctool.output import atomic_write
+from doctool.batch.runner import MANIFEST, letter_files
+from doctool.output import atomic_file
 
 #: GOV.UK Notify precompiled letter limits, checked for every letter.
 NOTIFY_MAX_PAGES = 10
 NOTIFY_MAX_BYTES = 2 * 1024 * 1024
 
 
-def pdf_outputs(outdir: Path, outcomes: list[Outcome]) -> list[Path]:
-    return [outdir / o["path"] for oc in outcomes if oc.status != "failed" for o in oc.outputs if o["path"].endswith(".pdf")]
-
-
-def combined_pdf(outdir: Path, outcomes: list[Outcome], name: str = "combined.pdf") -> tuple[Path, int]:
-    """Every letter PDF, in input order, in one file for the print room. Returns its page count."""
+def combined_pdf(outdir: Path, name: str = "combined.pdf") -> tuple[Path, int]:
+    """Every letter PDF, in input order, in one file for the print room. Returns its page
+    count. (pypdf keeps the combined document in memory while writing it: a print file of
+    tens of thousands of pages is better made per run of a few thousand letters.)"""
     writer = PdfWriter()
-    for path in pdf_outputs(outdir, outcomes):
+    for path in letter_files(outdir, "pdf"):
         writer.append(PdfReader(path))
-    buffer = io.BytesIO()
-    writer.write(buffer)
     target = outdir / name
-    atomic_write(target, buffer.getvalue())
+    with atomic_file(target) as fh:
+        writer.write(fh)
     return target, len(writer.pages)
 
 
-def notify_problems(outdir: Path, outcomes: list[Outcome]) -> list[str]:
+def notify_problems(outdir: Path) -> list[str]:
     """Letters that would break Notify's precompiled letter limits (pages, size)."""
     problems = []
-    for path in pdf_outputs(outdir, outcomes):
+    for path in letter_files(outdir, "pdf"):
         size = path.stat().st_size
         pages = len(PdfReader(path).pages)
         if pages > NOTIFY_MAX_PAGES or size > NOTIFY_MAX_BYTES:
@@ -43,16 +40,15 @@ def notify_problems(outdir: Path, outcomes: list[Outcome]) -> list[str]:
     return problems
 
 
-def zip_batch(outdir: Path, outcomes: list[Outcome], name: str = "letters.zip") -> Path:
-    """The letters and the manifest in one zip, with fixed timestamps so it is reproducible."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        paths = [outdir / o["path"] for oc in outcomes if oc.status != "failed" for o in oc.outputs]
-        for path in [*paths, outdir / MANIFEST]:
+def zip_batch(outdir: Path, name: str = "letters.zip") -> Path:
+    """The letters and the manifest in one zip, with fixed timestamps so it is reproducible;
+    streamed file by file to disk, so it never sits in memory."""
+    target = outdir / name
+    with atomic_file(target) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in [*letter_files(outdir), outdir / MANIFEST]:
             info = zipfile.ZipInfo(str(path.relative_to(outdir)), date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, path.read_bytes())
-    target = outdir / name
-    atomic_write(target, buffer.getvalue())
+            with open(path, "rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
     return target

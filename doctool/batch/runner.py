@@ -4,7 +4,12 @@ Crash safety: a letter file is written under a temporary name and renamed when c
 its manifest line is appended only after that. A re-run reads the manifest, skips each
 record whose input hash matches and whose files still match their sha256, and redoes the
 rest, so after any crash (even ``kill -9``) a re-run ends with exactly one good file per
-valid record. The manifest is rewritten at the end in input order, one line per record.
+valid record. At the end the manifest is replaced by one written in input order, one line
+per good record, beside the failures file.
+
+Memory stays flat however long the batch: records are read as a stream, at most a few per
+worker are in flight, and each outcome is written out (in input order, through a reorder
+buffer no bigger than the letters in flight) as soon as every earlier record is done.
 """
 
 from __future__ import annotations
@@ -13,15 +18,16 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from doctool.batch.records import Record
-from doctool.output import atomic_write, safe_name
+from doctool.output import atomic_file, atomic_write, safe_name
 
 LETTERS = "letters"
 MANIFEST = "manifest.jsonl"
@@ -144,9 +150,38 @@ def still_good(entry: dict[str, Any], digest: str, formats: tuple[str, ...], out
     return True
 
 
+class InOrder:
+    """Writes outcomes to the final manifest and failures files in input order.
+
+    Outcomes arrive in the order workers finish; each waits here only until every earlier
+    record's outcome has arrived, so the buffer holds no more than the letters in flight."""
+
+    def __init__(self, good: BinaryIO, bad: BinaryIO) -> None:
+        self._files = {True: good, False: bad}
+        self._waiting: dict[int, Outcome] = {}
+        self._next = 0
+
+    def add(self, seq: int, outcome: Outcome) -> None:
+        self._waiting[seq] = outcome
+        while self._next in self._waiting:
+            done = self._waiting.pop(self._next)
+            self._files[done.status != "failed"].write((done.as_json() + "\n").encode())
+            self._next += 1
+
+
+def letter_files(outdir: Path, extension: str | None = None) -> Iterator[Path]:
+    """The letters of a finished batch in input order, read from its manifest as a stream."""
+    with open(outdir / MANIFEST, encoding="utf-8") as manifest:
+        for line in manifest:
+            for out in json.loads(line)["outputs"]:
+                if extension is None or out["path"].endswith(f".{extension}"):
+                    yield outdir / out["path"]
+
+
 def _remove_partials(outdir: Path) -> None:
-    """Temporary files left by a crash are never letters: delete them."""
-    for part in (outdir / LETTERS).glob(".*.part"):
+    """Temporary files left by a crash (letters, the ordered manifest, the failures file)
+    are never results: delete them."""
+    for part in [*(outdir / LETTERS).glob(".*.part"), *outdir.glob(".*.part")]:
         part.unlink(missing_ok=True)
 
 
@@ -173,65 +208,61 @@ def run_batch(
     workers: int,
     profile: str = "england",
     on_progress: Callable[[Summary], None] | None = None,
-) -> tuple[Summary, list[Outcome]]:
-    """Render every record; returns the summary and the outcomes in input order."""
+) -> Summary:
+    """Render every record. The manifest and failures files in ``outdir`` list them all,
+    in input order; :func:`letter_files` reads the letters back in that order."""
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / LETTERS).mkdir(exist_ok=True)
     _remove_partials(outdir)
     previous = load_manifest(outdir)
     summary = Summary()
-    outcomes: dict[int, Outcome] = {}
-    claimed: dict[str, int] = {}
+    claimed: dict[str, int] = {}  # file stem -> line: a repeated reference is refused
     started = time.monotonic()
     window = max(2, workers * 4)
     context = multiprocessing.get_context("fork")
-    with open(outdir / MANIFEST, "a", encoding="utf-8") as manifest, ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats,)
-    ) as pool:
+    with (
+        atomic_file(outdir / FAILURES) as bad,
+        atomic_file(outdir / f".{MANIFEST}.ordered") as good,
+        open(outdir / MANIFEST, "a", encoding="utf-8") as journal,
+        ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats,)) as pool,
+    ):
+        in_order = InOrder(good, bad)
 
-        def record(outcome: Outcome) -> None:
-            outcomes[outcome.line] = outcome
+        def record(seq: int, outcome: Outcome) -> None:
             setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
-            if outcome.status != "failed":
-                manifest.write(outcome.as_json() + "\n")
-                manifest.flush()
+            if outcome.status != "failed":  # the crash journal: appended the moment a letter is done
+                journal.write(outcome.as_json() + "\n")
+                journal.flush()
+            in_order.add(seq, outcome)
             summary.seconds = time.monotonic() - started
             if on_progress:
                 on_progress(summary)
 
-        pending: set[Future[Outcome]] = set()
-        for rec in records:
+        pending: dict[Future[Outcome], int] = {}
+        for seq, rec in enumerate(records):
             summary.total += 1
             if rec.raw is None:
-                record(Outcome(rec.line, "", "", "failed", findings=[{"rule": "INPUT", "severity": "error", "path": "$", "message": rec.error, "source": "doctool"}]))
+                record(seq, Outcome(rec.line, "", "", "failed", findings=[{"rule": "INPUT", "severity": "error", "path": "$", "message": rec.error, "source": "doctool"}]))
                 continue
             digest = hashlib.sha256(rec.raw).hexdigest()
             reference = _peek_reference(rec.raw)
             stem = safe_name(reference, fallback=f"line-{rec.line}")
             if stem in claimed:
-                record(Outcome(rec.line, reference, digest, "failed", findings=[{"rule": "DUPLICATE", "severity": "error", "path": "$.reference", "message": f"the same reference is already used on line {claimed[stem]}", "source": "doctool batch"}]))
+                record(seq, Outcome(rec.line, reference, digest, "failed", findings=[{"rule": "DUPLICATE", "severity": "error", "path": "$.reference", "message": f"the same reference is already used on line {claimed[stem]}", "source": "doctool batch"}]))
                 continue
             claimed[stem] = rec.line
-            entry = previous.get(reference)
+            entry = previous.pop(reference, None)
             if entry and still_good(entry, digest, formats, outdir):
-                record(Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"]))
+                record(seq, Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"]))
                 continue
-            pending.add(pool.submit(render_record, rec.raw, rec.line, formats, str(outdir), profile))
+            pending[pool.submit(render_record, rec.raw, rec.line, formats, str(outdir), profile)] = seq
             if len(pending) >= window:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    record(fut.result())
-        for fut in pending:
-            record(fut.result())
+                    record(pending.pop(fut), fut.result())
+        for fut, seq in pending.items():
+            record(seq, fut.result())
+    # Every outcome is written: the ordered manifest replaces the journal.
+    os.replace(outdir / f".{MANIFEST}.ordered", outdir / MANIFEST)
     summary.seconds = time.monotonic() - started
-    ordered = [outcomes[k] for k in sorted(outcomes)]
-    _finish(outdir, ordered)
-    return summary, ordered
-
-
-def _finish(outdir: Path, ordered: list[Outcome]) -> None:
-    """Rewrite the manifest in input order, one line per good record, and the failures file."""
-    good = "".join(o.as_json() + "\n" for o in ordered if o.status != "failed")
-    bad = "".join(o.as_json() + "\n" for o in ordered if o.status == "failed")
-    atomic_write(outdir / MANIFEST, good.encode())
-    atomic_write(outdir / FAILURES, bad.encode())
+    return summary

@@ -203,7 +203,7 @@ class LocalJobQueue:
         started = time.monotonic()
         input_path = Path(job.input_path)
         try:
-            summary, outcomes = run_batch(
+            summary = run_batch(
                 read_records(input_path),
                 folder / OUT,
                 job.formats,
@@ -211,7 +211,7 @@ class LocalJobQueue:
                 job.profile,
                 on_progress=self._progress(job),
             )
-            result = zip_batch(folder / OUT, outcomes)
+            result = zip_batch(folder / OUT)
         except _Stopping:
             log.info("batch paused by shutdown; it resumes after a restart", extra={"job_id": job.id})
             return  # the row stays 'running'; recover() queues it again after the restart

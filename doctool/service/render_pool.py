@@ -49,10 +49,11 @@ class RenderResult:
 
 
 def _warm_up() -> None:
-    """Fonts, stylesheets and templates once per worker (the batch runner's warm-up)."""
+    """Fonts, stylesheets and templates once per worker (the batch runner's warm-up, for
+    both formats: a request may ask for either)."""
     from doctool.batch.runner import _warm_up as warm
 
-    warm()
+    warm(("pdf", "docx"))
 
 
 def _noop() -> None:
