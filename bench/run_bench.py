@@ -161,8 +161,9 @@ def soffice_convert(files: list[Path], outdir: Path, instances: int, work: Path)
     converted = len(list(outdir.glob("*.pdf")))
     if converted != len(files):
         raise SystemExit(f"LibreOffice converted {converted} of {len(files)} letters")
-    # Each instance's own peak, added up: the instances' peaks may not coincide, so an upper bound.
-    return time.monotonic() - start, sum(max((p[0] for p in ps), default=0) for ps in peaks), sum(max((p[1] for p in ps), default=0) for ps in peaks)
+    # Each instance's own peaks (PSS, RSS), added up: they may not coincide, so an upper bound.
+    pss, rss = (sum(max((p[i] for p in ps), default=0) for ps in peaks) for i in (0, 1))
+    return time.monotonic() - start, pss, rss
 
 
 NAIVE = r"""

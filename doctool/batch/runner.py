@@ -18,7 +18,6 @@ import gc
 import hashlib
 import json
 import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from doctool.batch.records import Record
+from doctool.findings import Finding, Severity
 from doctool.output import atomic_file, atomic_write, safe_name
 
 LETTERS = "letters"
@@ -59,6 +59,11 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 16), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _error(rule: str, path: str, message: str, source: str = "doctool") -> dict[str, str]:
+    """A blocking finding found by the batch itself (unreadable, invalid or repeated input)."""
+    return Finding(rule, Severity.error, path, message, source).as_dict()
 
 
 def _peek_reference(raw: bytes) -> str:
@@ -108,8 +113,8 @@ def render_record(raw: bytes, line: int, formats: tuple[str, ...], outdir: str, 
     except Incomplete as exc:
         return Outcome(line, reference, digest, "failed", findings=[f.as_dict() for f in exc.report.errors])
     except DoctoolError as exc:
-        findings = [{"rule": "SCHEMA", "severity": "error", "path": e.path, "message": e.message, "source": "schema"} for e in exc.errors]
-        return Outcome(line, reference, digest, "failed", findings=findings or [{"rule": "INPUT", "severity": "error", "path": "$", "message": exc.message, "source": "doctool"}])
+        findings = [_error("SCHEMA", e.path, e.message, "schema") for e in exc.errors]
+        return Outcome(line, reference, digest, "failed", findings=findings or [_error("INPUT", "$", exc.message)])
     stem = safe_name(reference, fallback=f"line-{line}")
     outputs = []
     for f in files:
@@ -222,7 +227,7 @@ def run_batch(
     context = multiprocessing.get_context("fork")
     with (
         atomic_file(outdir / FAILURES) as bad,
-        atomic_file(outdir / f".{MANIFEST}.ordered") as good,
+        atomic_file(outdir / MANIFEST) as good,  # renamed over the journal once it is closed
         open(outdir / MANIFEST, "a", encoding="utf-8") as journal,
         ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats,)) as pool,
     ):
@@ -242,13 +247,14 @@ def run_batch(
         for seq, rec in enumerate(records):
             summary.total += 1
             if rec.raw is None:
-                record(seq, Outcome(rec.line, "", "", "failed", findings=[{"rule": "INPUT", "severity": "error", "path": "$", "message": rec.error, "source": "doctool"}]))
+                record(seq, Outcome(rec.line, "", "", "failed", findings=[_error("INPUT", "$", rec.error)]))
                 continue
             digest = hashlib.sha256(rec.raw).hexdigest()
             reference = _peek_reference(rec.raw)
             stem = safe_name(reference, fallback=f"line-{rec.line}")
             if stem in claimed:
-                record(seq, Outcome(rec.line, reference, digest, "failed", findings=[{"rule": "DUPLICATE", "severity": "error", "path": "$.reference", "message": f"the same reference is already used on line {claimed[stem]}", "source": "doctool batch"}]))
+                duplicate = _error("DUPLICATE", "$.reference", f"the same reference is already used on line {claimed[stem]}", "doctool batch")
+                record(seq, Outcome(rec.line, reference, digest, "failed", findings=[duplicate]))
                 continue
             claimed[stem] = rec.line
             entry = previous.pop(reference, None)
@@ -262,7 +268,5 @@ def run_batch(
                     record(pending.pop(fut), fut.result())
         for fut, seq in pending.items():
             record(seq, fut.result())
-    # Every outcome is written: the ordered manifest replaces the journal.
-    os.replace(outdir / f".{MANIFEST}.ordered", outdir / MANIFEST)
     summary.seconds = time.monotonic() - started
     return summary

@@ -37,6 +37,11 @@ class Picture:
     width_mm: float
 
 
+#: What docxtpl's ``resolve_listing`` rewrites, and the XML declaration it never looks inside.
+_LISTING_CHARS = re.compile("[\t\n\a\f]")
+_DECLARATION = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?")
+
+
 class Template(DocxTemplate):
     """docxtpl with its two regular-expression passes made cheap for bulk letters."""
 
@@ -61,10 +66,6 @@ class Template(DocxTemplate):
             return xml
         return super().resolve_listing(xml)
 
-
-#: What docxtpl's ``resolve_listing`` rewrites, and the XML declaration it never looks inside.
-_LISTING_CHARS = re.compile("[\t\n\a\f]")
-_DECLARATION = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?")
 
 
 class AltImage(InlineImage):
