@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
-from doctool.accessible.formats import formats_for_person, render_accessible
+from doctool.accessible.formats import formats_for_person, render_source
+from doctool.accessible.source import Source
 from doctool.checks import check_document, merge
 from doctool.findings import Report
 from doctool.documents import DOCUMENTS, DocumentKind
@@ -27,7 +28,7 @@ from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.paths import display_path
 from doctool.profiles import Profile, load_profile
-from doctool.render.document import FORMATS, RenderedFile, render_view
+from doctool.render.document import FORMATS, RenderedFile, render_document
 
 __all__ = [
     "ALL_FORMATS",
@@ -39,7 +40,6 @@ __all__ = [
     "render_bytes",
     "render_for_person",
     "render_plan",
-    "render_view",
     "validate_bytes",
     "validate_file",
 ]
@@ -71,13 +71,14 @@ def render_plan(
 ) -> RenderedFile:
     """Lay out one document in one format (standard or accessible) from an already checked
     plan or letter record."""
-    if fmt in FORMATS:
-        if size is not None:
-            raise InputError(f"--size applies to large and clear print, not to {fmt}")
-        return render_view(kind, kind.build_view(plan, profile, report, draft), fmt, profile, draft)
-    if fmt not in ACCESSIBLE:
+    if fmt not in FORMATS and fmt not in ACCESSIBLE:
         raise InputError(f"unknown format {fmt!r}; known: {', '.join(ALL_FORMATS)}")
-    content, ext, media_type = render_accessible(plan, kind, fmt, profile, report, draft, size)
+    if fmt in FORMATS and size is not None:
+        raise InputError(f"--size applies to large and clear print, not to {fmt}")
+    doc = kind.compose(plan, profile, report, draft)
+    if fmt in FORMATS:
+        return render_document(kind, doc, fmt, profile)
+    content, ext, media_type = render_source(Source(plan, kind, profile, doc), fmt, size)
     path = kind.docx_path(profile) if ext == "docx" else kind.html_path()
     return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(path))
 

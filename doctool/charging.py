@@ -18,6 +18,7 @@ from typing import Any
 
 from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
+from doctool.model.plan import FinancialAssessment
 from doctool.profiles import Profile, _merge
 
 FIGURES = DATA / "charging"
@@ -137,6 +138,41 @@ def tariff_income(capital: Decimal, figures: Figures) -> Decimal:
 def above_upper_limit(capital: Decimal, figures: Figures) -> bool:
     """Capital above the upper limit: the person pays the full cost of their care."""
     return capital > figures.upper_capital_limit
+
+
+@dataclass(frozen=True)
+class Working:
+    """How a weekly charge is worked out: income - allowances - DRE - housing + tariff
+    income, never below nothing and never above the cost of care (``capped``)."""
+
+    income: Decimal
+    allowances: Decimal
+    dre: Decimal
+    housing: Decimal
+    tariff: Decimal
+    net: Decimal
+    charge: Decimal
+    capped: bool
+
+
+def working(fa: FinancialAssessment, figures: Figures) -> Working:
+    """The sum a letter shows and its checks verify, from the financial assessment."""
+    if fa.tariff_income is not None:
+        tariff_amount = fa.tariff_income
+    elif fa.capital is not None and not above_upper_limit(fa.capital, figures):
+        tariff_amount = tariff_income(fa.capital, figures)
+    else:
+        tariff_amount = Decimal("0.00")
+    income = sum((line.weekly for line in fa.income), Decimal(0))
+    allowances = sum((line.weekly for line in fa.allowances), Decimal(0))
+    dre = fa.disability_related_expenditure or Decimal(0)
+    housing = fa.housing_costs or Decimal(0)
+    net = income - allowances - dre - housing + tariff_amount
+    charge = max(net, Decimal(0))
+    capped = fa.weekly_care_cost is not None and charge > fa.weekly_care_cost
+    if capped and fa.weekly_care_cost is not None:
+        charge = fa.weekly_care_cost
+    return Working(income, allowances, dre, housing, tariff_amount, net, charge, capped)
 
 
 def clear_cache() -> None:

@@ -1,7 +1,8 @@
-"""The documents doctool produces, each a view builder plus a Word and an HTML template.
+"""The documents doctool produces: how each is composed, checked and laid out.
 
-Adding a document means adding one :class:`DocumentKind` here; the CLI, ``--all``, the
-manifest and the HTTP service all read this registry.
+Adding a document means a composer (``doctool/compose/``), its wording and rules files,
+its HTML template and Word shell, and one :class:`DocumentKind` here; the command line,
+``--all``, the manifest, the batch and the HTTP service all read this registry.
 """
 
 from __future__ import annotations
@@ -13,38 +14,25 @@ from typing import Any
 
 from doctool import easyread
 from doctool.checks import check_dp_summary, check_letter, check_letter_pdf, check_plan, merge
+from doctool.compose.dp_summary import compose_dp_summary
+from doctool.compose.easyread import compose_easyread
+from doctool.compose.letter import compose_letter
+from doctool.compose.plan import compose_plan
+from doctool.document import Document
 from doctool.findings import Report
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.paths import ASSETS, TEMPLATES, profile_file
 from doctool.profiles import Profile
-from doctool.render.docx import Picture
 from doctool.render.pdf import Pdf
-from doctool.view.dp_view import build_dp_summary_view
-from doctool.view.letter_view import build_letter_view
-from doctool.view.plan_view import build_plan_view
 
-ViewBuilder = Callable[[Any, Profile, Report, bool], dict[str, Any]]
+Composer = Callable[[Any, Profile, Report, bool], Document]
 Checker = Callable[[Any, Profile], Report]
-
-
-def logo_pictures(view: dict[str, Any]) -> dict[str, Picture]:
-    """The council logo as a Word picture variable ``logo``, with its alt text."""
-    council = view["council"]
-    if not council["logo_path"]:
-        return {}
-    return {"logo": Picture(Path(council["logo_path"]), council["logo_alt"], 60)}
-
-
-def logo_files(view: dict[str, Any]) -> tuple[Path, ...]:
-    """The files a PDF may read besides doctool's assets: the council's logo."""
-    path = view["council"]["logo_path"]
-    return (Path(path),) if path else ()
 
 
 @dataclass(frozen=True)
 class DocumentKind:
-    """One document: how to build its view, which templates lay it out, which rules it must pass.
+    """One document: how to compose it, which templates lay it out, which rules it must pass.
 
     ``accepts`` are the records it is made from (a plan; a charging letter also from a
     standalone letter record); ``check`` gives its findings; ``check_pdf`` (if any) checks
@@ -54,15 +42,13 @@ class DocumentKind:
     name: str
     html_template: str
     docx_template: str
-    build_view: ViewBuilder
+    compose: Composer
     applies: Callable[[Any], bool] = lambda plan: True
     not_applicable: str = ""
     check: Checker = check_plan
     accepts: tuple[type, ...] = (Plan,)
     stylesheets: tuple[str, ...] = ()
     check_pdf: Callable[[Pdf, Profile], Report] | None = None
-    pictures: Callable[[dict[str, Any]], dict[str, Picture]] = logo_pictures
-    extra_files: Callable[[dict[str, Any]], tuple[Path, ...]] = logo_files
     template_dir: str = "html"
 
     def usable(self, doc: Any) -> bool:
@@ -73,7 +59,7 @@ class DocumentKind:
         return tuple(ASSETS / "css" / name for name in self.stylesheets)
 
     def docx_path(self, profile: Profile) -> Path:
-        """The council's own Word template if its profile names one, else the built-in."""
+        """The council's own Word shell if its profile names one, else the built-in."""
         custom = profile.section("templates").get(f"{self.name}_docx")
         return profile_file(profile, custom) if custom else TEMPLATES / "docx" / self.docx_template
 
@@ -91,12 +77,12 @@ def _has_financial_assessment(doc: Plan | LetterRecord) -> bool:
 
 
 DOCUMENTS: dict[str, DocumentKind] = {
-    "plan": DocumentKind("plan", "plan.html.j2", "plan.docx", build_plan_view),
+    "plan": DocumentKind("plan", "plan.html.j2", "plan.docx", compose_plan),
     "charging-letter": DocumentKind(
         "charging-letter",
         "charging-letter.html.j2",
         "charging-letter.docx",
-        build_letter_view,
+        compose_letter,
         applies=_has_financial_assessment,
         not_applicable="it has no financial assessment (financial_assessment)",
         check=check_letter,
@@ -108,19 +94,17 @@ DOCUMENTS: dict[str, DocumentKind] = {
         "dp-summary",
         "dp-summary.html.j2",
         "dp-summary.docx",
-        build_dp_summary_view,
+        compose_dp_summary,
         applies=lambda plan: plan.direct_payment is not None,
         not_applicable="it has no direct payment (direct_payment)",
         check=check_dp_summary,
     ),
     "easyread": DocumentKind(
         "easyread",
-        easyread.HTML_TEMPLATE,
-        easyread.DOCX_TEMPLATE,
-        easyread.build_easyread_view,
+        "easyread.html.j2",
+        "easyread.docx",
+        compose_easyread,
         check=_check_easyread,
-        pictures=easyread.pictures,
-        extra_files=easyread.extra_files,
         template_dir="easyread",
     ),
 }

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from doctool.accessible.outline import Block, Fields, Heading, Items, Outline, Para, Records
 from doctool.accessible.source import Source
 from doctool.errors import ConfigError
-from doctool.view.wording import Wording
+from doctool.wording import Wording
 
 VOICE = "en-gb"
 SPEED = 160  # words a minute; espeak-ng's default (175) is fast for a long document

@@ -17,11 +17,9 @@ from typing import Any
 
 from doctool.accessible import audio, braille, html_copy, large_print, text
 from doctool.accessible.source import Source
-from doctool.findings import Report
 from doctool.documents import DOCUMENTS, DocumentKind
 from doctool.errors import InputError
 from doctool.model.plan import Format
-from doctool.profiles import Profile
 
 #: The easy-read plan's document name (made by doctool.easyread, not here).
 EASYREAD = "easyread"
@@ -42,12 +40,12 @@ class AccessibleFormat:
 
 
 def _large_pdf(source: Source, size: int | None) -> tuple[bytes, str, str]:
-    pt = large_print.large_print_size(source.plan, size)
+    pt = large_print.large_print_size(source.record, size)
     return large_print.render_large_print_pdf(source, pt), "pdf", "application/pdf"
 
 
 def _large_docx(source: Source, size: int | None) -> tuple[bytes, str, str]:
-    pt = large_print.large_print_size(source.plan, size)
+    pt = large_print.large_print_size(source.record, size)
     return large_print.render_large_print_docx(source, pt), "docx", DOCX_MEDIA
 
 
@@ -66,17 +64,17 @@ def _no_size(name: str, size: int | None) -> None:
 
 def _braille(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("braille", size)
-    return braille.render_braille(source), "brf", "application/x-brf"
+    return braille.render_braille(source.doc, source.words), "brf", "application/x-brf"
 
 
 def _audio(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("audio", size)
-    return audio.render_audio(source)
+    return audio.render_audio(source.doc, source.words)
 
 
 def _txt(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("plain text", size)
-    return text.render_text(source), "txt", "text/plain; charset=utf-8"
+    return text.render_text(source.doc, source.words), "txt", "text/plain; charset=utf-8"
 
 
 def _html(source: Source, size: int | None) -> tuple[bytes, str, str]:
@@ -118,25 +116,6 @@ def render_source(source: Source, fmt: str, size: int | None = None) -> tuple[by
     return spec.render(source, size)
 
 
-def render_accessible(
-    plan: Any,
-    document: str | DocumentKind,
-    fmt: str,
-    profile: Profile,
-    report: Report,
-    draft: bool,
-    size: int | None = None,
-) -> tuple[bytes, str, str]:
-    """Lay out ``document`` (a name in DOCUMENTS, or a kind) of an already checked plan (or
-    letter record) in accessible format ``fmt``: returns (bytes, extension, media type).
-
-    ``size`` is the print size for large and clear print; without it, large print uses
-    the size the person asked for (``person.communication.large_print_size``) or 18 pt.
-    The audio's extension is ``mp3``, or ``wav`` where lame is not installed.
-    """
-    return render_source(Source.build(plan, document, profile, report, draft), fmt, size)
-
-
 def _communications(plan: Any) -> list[Any]:
     """The communication records of everyone the document is for (a combined plan: both)."""
     people = [getattr(plan, "person", None), getattr(plan, "carer", None)]
@@ -151,13 +130,16 @@ def formats_for_person(plan: Any, documents: list[str] | None = None) -> list[tu
     as standard PDF and Word, and then: ``large_print`` as large-print PDF and Word at
     the size asked for (``{"size": N}``, 18 pt when none was given); ``clear_print`` as
     clear-print PDF and Word at 14 pt; ``braille``; ``audio``; ``email`` or ``html`` as the
-    HTML copy; ``txt`` as plain text. ``easy_read`` adds the easy-read plan (PDF and Word).
+    HTML copy; ``txt`` as plain text. ``easy_read`` adds the easy-read plan, in the standard
+formats and every other format asked for (easy read and audio: the easy-read plan's audio too).
     In a combined plan both people's requests count, and the larger print size wins.
     """
     comms = _communications(plan)
     asked = {Format(f) for c in comms for f in c.formats}
     if documents is None:
         documents = [name for name, kind in DOCUMENTS.items() if name != EASYREAD and _usable(kind, plan)]
+        if Format.easy_read in asked and _usable(DOCUMENTS[EASYREAD], plan):
+            documents.append(EASYREAD)  # the easy-read plan in every other format asked for too
     size = large_print.asked_size(plan) or large_print.LARGE_DEFAULT
     out: list[tuple[str, str, dict[str, Any]]] = []
     for document in documents:
@@ -175,8 +157,6 @@ def formats_for_person(plan: Any, documents: list[str] | None = None) -> list[tu
             out.append((document, "html", {}))
         if Format.txt in asked:
             out.append((document, "txt", {}))
-    if Format.easy_read in asked:
-        out += [(EASYREAD, "pdf", {}), (EASYREAD, "docx", {})]
     return out
 
 

@@ -22,11 +22,11 @@ import base64
 import mimetypes
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lxml import html as lxml_html
 
-from doctool.accessible.large_print import add_class, mark_tables, parse_html, serialise_html
 from doctool.accessible.source import Source
 from doctool.paths import ASSETS
 from doctool.render.pdf import STYLESHEET
@@ -42,6 +42,37 @@ LANDMARKS = {"header", "nav", "main", "aside", "footer"}
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 _URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+
+
+def parse_html(html: str) -> Any:
+    return lxml_html.document_fromstring(html)
+
+
+def serialise_html(root: Any) -> str:
+    return lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode", method="html")
+
+
+def add_class(element: Any, name: str) -> None:
+    classes = (element.get("class") or "").split()
+    if name not in classes:
+        element.set("class", " ".join([*classes, name]))
+
+
+def mark_tables(root: Any) -> None:
+    """Mark each table ``records`` (column headings) or ``fields`` (row headings), and give
+    every data cell of a records table its column heading as ``data-label``, so CSS can lay
+    a table out one row at a time without losing what each value is."""
+    for table in root.iter("table"):
+        head = table.xpath("./thead/tr[1]")
+        if not head:
+            add_class(table, "fields")
+            continue
+        add_class(table, "records")
+        columns = [" ".join(c.text_content().split()) for c in head[0].xpath("./th | ./td")]
+        for row in table.xpath("./tbody/tr | ./tr"):
+            for i, cell in enumerate(row.xpath("./td")):
+                if i < len(columns) and columns[i] and cell.text_content().strip():
+                    cell.set("data-label", columns[i])
 
 
 def data_uri(path: Path) -> str:
@@ -138,10 +169,10 @@ def _landmarks(root, source: Source) -> None:
     skip.set("class", "skip-link")
     skip.text = words["skip_link"]
     body.insert(0, skip)
-    doc = source.view["doc"]
+    meta = source.doc.meta
     footer = lxml_html.Element("footer")
     footer.set("class", "document-footer")
-    for line in (doc.get("footer", ""), source.words.text("reference", reference=doc["reference"])):
+    for line in (meta.footer, source.words.text("reference", reference=meta.reference)):
         if line:
             p = lxml_html.Element("p")
             p.text = line

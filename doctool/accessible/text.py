@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from doctool.accessible.outline import Block, Fields, Heading, Items, Outline, Para, Records
 from doctool.accessible.source import Source
-from doctool.view.wording import Wording
+from doctool.wording import Wording
 
 WIDTH = 70
 

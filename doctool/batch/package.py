@@ -9,11 +9,8 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from doctool.batch.runner import MANIFEST, letter_files
+from doctool.notify import within_limits
 from doctool.output import atomic_file
-
-#: GOV.UK Notify precompiled letter limits, checked for every letter.
-NOTIFY_MAX_PAGES = 10
-NOTIFY_MAX_BYTES = 2 * 1024 * 1024
 
 
 def combined_pdf(outdir: Path, name: str = "combined.pdf") -> tuple[Path, int]:
@@ -35,7 +32,7 @@ def notify_problems(outdir: Path) -> list[str]:
     for path in letter_files(outdir, "pdf"):
         size = path.stat().st_size
         pages = len(PdfReader(path).pages)
-        if pages > NOTIFY_MAX_PAGES or size > NOTIFY_MAX_BYTES:
+        if not within_limits(pages, size):
             problems.append(f"{path.name}: {pages} pages, {size:,} bytes")
     return problems
 

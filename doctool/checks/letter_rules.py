@@ -8,34 +8,20 @@ address line's text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from doctool import charging
+from doctool import charging, notify
 from doctool.checks.engine import Hit, hit
 from doctool.formatting import long_date, money
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import ChargingScenario as S
+from doctool.notify import FORBIDDEN_FIRST, MAX_ADDRESS_LINES, MAX_LINE_CHARS, MIN_ADDRESS_LINES, valid_postcode
 
 if TYPE_CHECKING:
     from doctool.charging import Figures
     from doctool.render.pdf import Pdf
 
-#: GOV.UK Notify: 3 to 7 address lines, counting the name and the postcode.
-MIN_ADDRESS_LINES, MAX_ADDRESS_LINES = 3, 7
-#: A line longer than this does not fit the 95.4 mm window on one line.
-MAX_LINE_CHARS = 45
-#: Notify refuses an address line that starts with one of these.
-FORBIDDEN_FIRST = set('@()=[]"\\/,<>~')
-#: GOV.UK Notify precompiled letters: at most 10 pages and 2 MB.
-MAX_PAGES, MAX_BYTES = 10, 2 * 1024 * 1024
-#: A UK postcode (Royal Mail format), as the last line of the address.
-POSTCODE = re.compile(
-    r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
-    re.IGNORECASE,
-)
 
 
 def address_block(letter: LetterRecord) -> list[tuple[str, str]]:
@@ -46,10 +32,6 @@ def address_block(letter: LetterRecord) -> list[tuple[str, str]]:
         block += [(f"$.recipient.address.lines[{i}]", line) for i, line in enumerate(address.lines)]
         block.append(("$.recipient.address.postcode", address.postcode))
     return block
-
-
-def valid_postcode(text: str) -> bool:
-    return bool(POSTCODE.match(" ".join(text.split())))
 
 
 # --- the address (GOV.UK Notify precompiled letters) ---------------------------------------
@@ -147,53 +129,23 @@ def tariff(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
                   tariff=money(fa.tariff_income), capital=money(fa.capital), expected=money(expected), year=figures.year)
 
 
-def working(letter: LetterRecord, figures: Figures) -> dict[str, Decimal]:
-    """The sum the letter shows: income - allowances - DRE - housing + tariff income."""
-    fa = letter.financial_assessment
-    if fa.tariff_income is not None:
-        tariff_amount = fa.tariff_income
-    elif fa.capital is not None and not charging.above_upper_limit(fa.capital, figures):
-        tariff_amount = charging.tariff_income(fa.capital, figures)
-    else:
-        tariff_amount = Decimal("0.00")
-    income = sum((line.weekly for line in fa.income), Decimal(0))
-    allowances = sum((line.weekly for line in fa.allowances), Decimal(0))
-    dre = fa.disability_related_expenditure or Decimal(0)
-    housing = fa.housing_costs or Decimal(0)
-    net = income - allowances - dre - housing + tariff_amount
-    charge = max(net, Decimal(0))
-    capped = fa.weekly_care_cost is not None and charge > fa.weekly_care_cost
-    if capped:
-        charge = fa.weekly_care_cost  # type: ignore[assignment]
-    return {
-        "income": income,
-        "allowances": allowances,
-        "dre": dre,
-        "housing": housing,
-        "tariff": tariff_amount,
-        "net": net,
-        "charge": charge,
-        "capped": Decimal(capped),
-    }
-
-
 def arithmetic(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
     fa = letter.financial_assessment
     if fa.scenario not in (S.assessed, S.s117, S.nil, S.deferred_payment) or not fa.income or fa.weekly_charge is None:
         return
-    w = working(letter, figures)
-    if w["charge"] != fa.weekly_charge:
+    w = charging.working(fa, figures)
+    if w.charge != fa.weekly_charge:
         yield hit(
             "CL-ARITHMETIC",
             "$.financial_assessment.weekly_charge",
-            "capped" if w["capped"] else "sum",
-            income=money(w["income"]),
-            allowances=money(w["allowances"]),
-            dre=money(w["dre"]),
-            housing=money(w["housing"]),
-            tariff=money(w["tariff"]),
-            net=money(w["net"]) if w["net"] >= 0 else "-" + money(-w["net"]),
-            expected=money(w["charge"]),
+            "capped" if w.capped else "sum",
+            income=money(w.income),
+            allowances=money(w.allowances),
+            dre=money(w.dre),
+            housing=money(w.housing),
+            tariff=money(w.tariff),
+            net=money(w.net) if w.net >= 0 else "-" + money(-w.net),
+            expected=money(w.charge),
             charge=money(fa.weekly_charge),
         )
 
@@ -251,10 +203,10 @@ LETTER_RULES = (
 
 def notify_limits(pdf: Pdf) -> Iterator[Hit]:
     """The laid-out PDF fits GOV.UK Notify: at most 10 pages and 2 MB."""
-    if pdf.pages > MAX_PAGES:
-        yield hit("CL-NOTIFY-SIZE", "$", "pages", pages=pdf.pages, limit=MAX_PAGES)
-    if len(pdf.content) > MAX_BYTES:
-        yield hit("CL-NOTIFY-SIZE", "$", "bytes", size=f"{len(pdf.content):,}", limit=f"{MAX_BYTES:,}")
+    if pdf.pages > notify.MAX_PAGES:
+        yield hit("CL-NOTIFY-SIZE", "$", "pages", pages=pdf.pages, limit=notify.MAX_PAGES)
+    if len(pdf.content) > notify.MAX_BYTES:
+        yield hit("CL-NOTIFY-SIZE", "$", "bytes", size=f"{len(pdf.content):,}", limit=f"{notify.MAX_BYTES:,}")
 
 
 PDF_RULES = (notify_limits,)

@@ -19,10 +19,10 @@ from doctool.document.model import (
     Slip,
     Table,
 )
-from doctool.document.values import Date, Email, Money, Phone, Phrase, Postcode, Reference, Text, Value, fill, printed, spoken
+from doctool.document.values import Date, Email, Money, Phone, Phrase, Postcode, Reference, Term, Text, Value, fill, printed, spoken
 
 __all__ = [
     "Block", "Callout", "Date", "Document", "Draft", "Email", "Field", "Fields", "Illustrated", "Items",
     "LetterFrame", "Letterhead", "Meta", "Money", "Paragraph", "Phone", "Phrase", "Picture", "Postcode",
-    "Reference", "Section", "SignOff", "Slip", "Table", "Text", "Value", "fill", "printed", "spoken",
+    "Reference", "Section", "Term", "SignOff", "Slip", "Table", "Text", "Value", "fill", "printed", "spoken",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 from doctool.document.values import Text
@@ -20,6 +21,8 @@ from doctool.document.values import Text
 class Paragraph:
     """Running text. ``style`` is a hint a renderer may honour: ``lead``, ``muted``, ``strong``."""
 
+    kind: ClassVar[str] = "paragraph"
+
     text: Text
     style: str = ""
 
@@ -27,6 +30,8 @@ class Paragraph:
 @dataclass(frozen=True)
 class Items:
     """A bulleted list."""
+
+    kind: ClassVar[str] = "items"
 
     items: tuple[Text, ...]
 
@@ -42,6 +47,8 @@ class Field:
 class Fields:
     """Labelled values, one a row ("Name: Margaret Thompson"): a table with row headers."""
 
+    kind: ClassVar[str] = "fields"
+
     rows: tuple[Field, ...]
     caption: str = ""
 
@@ -50,6 +57,8 @@ class Fields:
 class Table:
     """A table with column headings. ``numeric`` columns are sums (right-aligned);
     ``totals`` are the indexes of rows that are totals (bold)."""
+
+    kind: ClassVar[str] = "table"
 
     head: tuple[str, ...]
     rows: tuple[tuple[Text, ...], ...]
@@ -62,14 +71,19 @@ class Table:
 class Picture:
     """An image file with what it means here (its alt text). ``width_mm`` is its printed width."""
 
+    kind: ClassVar[str] = "picture"
+
     path: Path
     alt: str
     width_mm: float = 30.0
+    raster: Path | None = None  # a PNG of the same picture, for formats that cannot show SVG (Word)
 
 
 @dataclass(frozen=True)
 class Callout:
     """The one fact a reader must not miss (a letter's amount), set apart in a box."""
+
+    kind: ClassVar[str] = "callout"
 
     title: Text
     amount: Text = ""
@@ -80,6 +94,8 @@ class Callout:
 class Illustrated:
     """Easy read: a picture on the left and short sentences on the right, one idea a block.
     ``emphasis`` are the indexes of sentences set in bold; ``sign_here`` adds lines to sign."""
+
+    kind: ClassVar[str] = "illustrated"
 
     picture: Picture
     sentences: tuple[Text, ...]
@@ -92,6 +108,8 @@ class Illustrated:
 class SignOff:
     """The end of a letter: "Yours sincerely", the officer, the council."""
 
+    kind: ClassVar[str] = "sign_off"
+
     closing: str
     name: str = ""
     job_title: str = ""
@@ -101,6 +119,8 @@ class SignOff:
 @dataclass(frozen=True)
 class Slip:
     """A tear-off slip to sign and return: printed fields and blank lines to write on."""
+
+    kind: ClassVar[str] = "slip"
 
     cut: str
     heading: str
@@ -149,6 +169,7 @@ class Draft:
     title: str = ""
     intro: str = ""
     findings: tuple[tuple[str, str, str], ...] = ()  # (rule, message, source)
+    blocks: tuple[Block, ...] = ()  # a document's own way of saying it is a draft (easy read's picture block)
 
 
 @dataclass(frozen=True)
@@ -160,6 +181,7 @@ class LetterFrame:
     contact: tuple[Field, ...]
     contact_intro: tuple[str, ...] = ()
     address_fit: str = ""
+    salutation: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +196,11 @@ class Meta:
     footer: str
     lang: str = "en-GB"
     subtitle: tuple[Text, ...] = ()
+    heading: str = ""  # the page's main heading when it differs from the title (a letter's)
+
+    @property
+    def h1(self) -> str:
+        return self.heading or self.title
 
     @property
     def full_title(self) -> str:
@@ -199,7 +226,7 @@ class Document:
     def pictures(self) -> tuple[Picture, ...]:
         """Every picture, the logo first: the files a renderer may read."""
         found: list[Picture] = [self.letterhead.logo] if self.letterhead.logo else []
-        for block in (*self.preamble, *(b for s in self.sections for b in s.blocks)):
+        for block in (*self.draft.blocks, *self.preamble, *(b for s in self.sections for b in s.blocks)):
             if isinstance(block, Picture):
                 found.append(block)
             elif isinstance(block, Illustrated):

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from markupsafe import escape
+
 from doctool.formatting import PERIOD_PHRASE, easy_money, long_date, money
 
 _DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
@@ -39,6 +41,9 @@ class Money:
     period: str | None = None
     whole_pounds: bool = False  # easy read prints "£120" rather than "£120.00"
 
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
+
     @property
     def printed(self) -> str:
         text = easy_money(self.amount) if self.whole_pounds else money(self.amount)
@@ -56,6 +61,9 @@ class Date:
 
     value: dt.date
 
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
+
     @property
     def printed(self) -> str:
         return long_date(self.value)
@@ -70,6 +78,9 @@ class Phone:
     """A telephone number: printed as recorded (never broken across lines), spoken digit by digit."""
 
     number: str
+
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
 
     @property
     def printed(self) -> str:
@@ -87,6 +98,9 @@ class Email:
 
     address: str
 
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
+
     @property
     def printed(self) -> str:
         return self.address
@@ -101,6 +115,9 @@ class Reference:
     """A reference, case number or NHS number: spoken character by character."""
 
     value: str
+
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
 
     @property
     def printed(self) -> str:
@@ -117,6 +134,9 @@ class Postcode:
 
     value: str
 
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
+
     @property
     def printed(self) -> str:
         return self.value
@@ -127,7 +147,28 @@ class Postcode:
         return f"{spell(outward)}, {spell(inward)}" if outward else spell(inward)
 
 
-Value = Money | Date | Phone | Email | Reference | Postcode
+@dataclass(frozen=True)
+class Term:
+    """A hard word that the document explains (easy read's word list): printed in bold."""
+
+    word: str
+
+    def __str__(self) -> str:
+        return self.word
+
+    def __html__(self) -> str:
+        return f"<strong>{escape(self.word)}</strong>"
+
+    @property
+    def printed(self) -> str:
+        return self.word
+
+    @property
+    def spoken(self) -> str:
+        return self.word
+
+
+Value = Money | Date | Phone | Email | Reference | Postcode | Term
 
 
 @dataclass(frozen=True)
@@ -135,6 +176,9 @@ class Phrase:
     """Running text made of plain strings and values: "Pay £12.50 a week from 5 May 2027"."""
 
     parts: tuple[str | Value, ...]
+
+    def __str__(self) -> str:  # what a template prints: {{ value }}
+        return self.printed
 
     @property
     def printed(self) -> str:

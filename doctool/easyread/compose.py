@@ -32,7 +32,7 @@ from doctool.model.plan import (
     Whose,
 )
 from doctool.profiles import Profile
-from doctool.view.wording import Wording
+from doctool.wording import Wording
 
 #: Values that name someone: when one holds a comma ("Jo Bloggs, my PA") and the sentence
 #: goes on after it, a closing comma is added ("Jo Bloggs, my PA, helps me").

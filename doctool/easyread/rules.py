@@ -57,7 +57,7 @@ def hard_words(comp: Composition) -> Iterator[Hit]:
 
 
 def page_count(comp: Composition) -> Iterator[Hit]:
-    from doctool.easyread.view import estimate_pages, outline
+    from doctool.easyread.pages import estimate_pages, outline
 
     most = int(comp.settings["max_pages"])
     pages = estimate_pages(outline(comp), compact=True)

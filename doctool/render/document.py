@@ -1,22 +1,21 @@
-"""One document, one format: a built view laid out as tagged PDF or Word.
+"""One document, one standard format: the document model laid out as tagged PDF or Word.
 
-The API, the accessible formats and the batch runner all come through here, so a
+The pipeline, the accessible formats and the batch runner all come through here, so a
 document is always laid out the same way whichever face asked for it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from doctool.document import Document
 from doctool.errors import Incomplete
 from doctool.paths import display_path
 from doctool.profiles import Profile
-from doctool.render.docx import render_docx
-from doctool.render.pdf import lay_out
-from doctool.render.templating import html_env
+from doctool.render.html import render_html
+from doctool.render.pdf import Pdf, lay_out
 
 if TYPE_CHECKING:
     from doctool.documents import DocumentKind
@@ -41,32 +40,28 @@ class RenderedFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def render_view(kind: DocumentKind, view: dict[str, Any], fmt: str, profile: Profile, draft: bool) -> RenderedFile:
-    """Lay out an already built view as PDF or Word."""
+def pdf_of(kind: DocumentKind, doc: Document, body_classes: tuple[str, ...] = (), extra_css: str = "") -> Pdf:
+    """The document's HTML laid out as a tagged PDF (``extra_css`` for large and clear print)."""
+    return lay_out(
+        render_html(doc, kind.html_template, body_classes),
+        extra_files=tuple(p.path for p in doc.pictures()),
+        identifier=doc.meta.reference,
+        stylesheets=kind.stylesheet_paths(),
+        extra_css=extra_css,
+    )
+
+
+def render_document(kind: DocumentKind, doc: Document, fmt: str, profile: Profile) -> RenderedFile:
+    """Lay out a composed document as PDF or Word."""
     media_type, ext = FORMATS[fmt]
     if fmt == "pdf":
-        html = html_env().get_template(kind.html_template).render(view)
-        pdf = lay_out(
-            html,
-            extra_files=kind.extra_files(view),
-            identifier=view["doc"]["reference"],
-            stylesheets=kind.stylesheet_paths(),
-        )
-        content = pdf.content
-        if kind.check_pdf and not draft:
+        pdf = pdf_of(kind, doc)
+        if kind.check_pdf and not doc.draft.on:
             laid_out = kind.check_pdf(pdf, profile)
             if not laid_out.complete:
                 raise Incomplete(laid_out)
-        template = display_path(kind.html_path())
-    else:
-        path = kind.docx_path(profile)
-        content = render_docx(
-            path,
-            view,
-            kind.pictures(view),
-            title=view["doc"]["full_title"],
-            author=view["council"]["name"],
-            date=dt.date.fromisoformat(view["doc"]["date_iso"]),
-        )
-        template = display_path(path)
-    return RenderedFile(kind.name, fmt, content, media_type, ext, template)
+        return RenderedFile(kind.name, fmt, pdf.content, media_type, ext, display_path(kind.html_path()))
+    from doctool.render.word import render_word
+
+    path = kind.docx_path(profile)
+    return RenderedFile(kind.name, fmt, render_word(doc, path), media_type, ext, display_path(path))

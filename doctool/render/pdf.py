@@ -66,7 +66,11 @@ class Pdf:
 
 
 def lay_out(
-    html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
+    html: str,
+    extra_files: tuple[Path, ...] = (),
+    identifier: str = "",
+    stylesheets: tuple[Path, ...] = (),
+    extra_css: str = "",
 ) -> Pdf:
     """Lay out ``html`` as an A4 tagged PDF/UA-1. Same input, same bytes.
 
@@ -75,7 +79,11 @@ def lay_out(
     """
     fetcher = AssetFetcher(files=extra_files)
     options = {
-        "stylesheets": [stylesheet(), *(stylesheet(path) for path in stylesheets)],
+        "stylesheets": [
+            stylesheet(),
+            *(stylesheet(path) for path in stylesheets),
+            *([CSS(string=extra_css, base_url=ASSETS.as_uri() + "/", font_config=font_config())] if extra_css else []),
+        ],
         "pdf_variant": "pdf/ua-1",
         "pdf_tags": True,
         "pdf_identifier": (identifier or "doctool").encode()[:32].ljust(16, b"-"),

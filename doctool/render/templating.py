@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, Template
@@ -38,8 +39,24 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
+def file_uri(path: Path) -> str:
+    """A picture's file as a ``file:`` URL (the PDF renderer's fetcher decides what it may read)."""
+    return path.as_uri()
+
+
+def breakable(value: object) -> Markup:
+    """Text that may wrap before the ``@`` of an email address (never inside a word)."""
+    text = str(value)
+    at = text.find("@")
+    if at <= 0:
+        return Markup.escape(text)
+    return Markup.escape(text[:at]) + Markup("<wbr>") + Markup.escape(text[at:])
+
+
 def _configure(env: Sandbox) -> Sandbox:
+    env.filters["breakable"] = breakable
     env.filters["css_string"] = css_string
+    env.filters["file_uri"] = file_uri
     return env
 
 

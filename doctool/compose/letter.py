@@ -1,13 +1,11 @@
-"""The charging letter's view model: every sentence and sum formatted once, for Word and PDF.
+"""The charging letter, composed from a letter record (or the letter made from a plan).
 
 The letter is the same for a standalone record and for a plan (see
 :func:`doctool.letters.as_letter`). Its words come from ``data/wording/charging_letter.toml``
 (and ``common.toml``), its figures from the charging figures in force on the letter
-date: nothing here states a limit or an allowance.
-
-The body is a list of sections, each a heading and blocks (a paragraph, a list or a
-two-column table), so one template lays out all six scenarios; the fixed parts (the
-letterhead, the address window, the amount, the contacts and the slip) are named keys.
+date: nothing here states a limit or an allowance. Sums and dates stay values
+(:class:`~doctool.document.Money`, :class:`~doctool.document.Date`) inside the sentences,
+so the audio copy says them as well as the paper prints them.
 """
 
 from __future__ import annotations
@@ -15,44 +13,72 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
-from doctool.charging import Figures, above_upper_limit, figures_for, tariff_income
+from doctool.charging import Figures, above_upper_limit, figures_for, tariff_income, working
+from doctool.compose.common import bullets, draft_state, fields, letterhead, para, section, sums
+from doctool.document import (
+    Block,
+    Callout,
+    Date,
+    Document,
+    Email,
+    Field,
+    LetterFrame,
+    Meta,
+    Money,
+    Phone,
+    Reference,
+    Section,
+    SignOff,
+    Slip,
+    Table,
+    Text,
+    fill,
+)
 from doctool.findings import Report
-from doctool.checks.letter_rules import MAX_LINE_CHARS, working
-from doctool.formatting import easy_money, long_date, money
 from doctool.letters import as_letter
 from doctool.model.letter import LetterRecord, PaymentMethod
 from doctool.model.plan import ChargingScenario as S
-from doctool.model.plan import Plan
+from doctool.model.plan import Plan, PlanStatus
+from doctool.notify import address_fit
 from doctool.profiles import Profile
-from doctool.view.common import council_view, document_meta, draft_view, list_block, para_block, section, sums_block
-from doctool.view.wording import Wording
+from doctool.wording import Wording
 
-Block = dict[str, Any]
-Section = dict[str, Any]
-p, ul, section = para_block, list_block, section
+Headline = Callout
+Parts = tuple[Callout, list[Block], list[Section]]
 
 
-def table(caption: str, head: list[str], rows: list[tuple[str, str, bool]]) -> Block:
+def p(text: Text) -> Block:
+    block = para(text)
+    assert block is not None
+    return block
+
+
+def ul(items: list[Text]) -> Block:
+    block = bullets(items)
+    assert block is not None
+    return block
+
+
+def table(caption: str, head: list[str], rows: list[tuple[str, Text, bool]]) -> Table:
     """A table of sums; in a letter each follows its own heading, so it has no caption."""
-    return sums_block("", head, rows)
+    return sums(head, rows)
 
 
 class _Text:
-    """Wording lookups with the letter's placeholders filled in."""
+    """Wording lookups with the letter's placeholders filled in (values kept as values)."""
 
-    def __init__(self, w: Wording, params: dict[str, str]) -> None:
+    def __init__(self, w: Wording, params: dict[str, Text]) -> None:
         self.w, self.params = w, params
 
-    def __call__(self, table_name: str, key: str) -> str:
-        return self.w[table_name][key].format(**self.params)
+    def __call__(self, table_name: str, key: str) -> Text:
+        return fill(self.w[table_name][key], **self.params)
 
-    def list(self, table_name: str, key: str) -> list[str]:
-        return [item.format(**self.params) for item in self.w[table_name][key]]
+    def list(self, table_name: str, key: str) -> list[Text]:
+        return [fill(item, **self.params) for item in self.w[table_name][key]]
 
-    def common(self, key: str) -> str:
-        return self.w.common["text"][key].format(**self.params)
+    def common(self, key: str) -> Text:
+        return fill(self.w.common["text"][key], **self.params)
 
 
 # --- the figures and how they were worked out ----------------------------------------------
@@ -63,18 +89,18 @@ def _working_table(letter: LetterRecord, w: Wording, figures: Figures) -> Block 
     if not fa.income:
         return None
     lab = w["label"]
-    sums = working(letter, figures)
-    rows: list[tuple[str, str, bool]] = [(line.label, money(line.weekly), False) for line in fa.income]
-    rows.append((lab["total_income"], money(sums["income"]), True))
-    rows += [(f"{lab['allowance']} {line.label}", money(line.weekly), False) for line in fa.allowances]
+    sums_ = working(fa, figures)
+    rows: list[tuple[str, Text, bool]] = [(line.label, Money(line.weekly), False) for line in fa.income]
+    rows.append((lab["total_income"], Money(sums_.income), True))
+    rows += [(f"{lab['allowance']} {line.label}", Money(line.weekly), False) for line in fa.allowances]
     if fa.disability_related_expenditure is not None:
-        rows.append((lab["dre"], money(fa.disability_related_expenditure), False))
+        rows.append((lab["dre"], Money(fa.disability_related_expenditure), False))
     if fa.housing_costs is not None:
-        rows.append((lab["housing"], money(fa.housing_costs), False))
-    if fa.capital is not None or sums["tariff"]:
-        rows.append((lab["tariff"], money(sums["tariff"]), False))
-    charge = fa.weekly_charge if fa.weekly_charge is not None else sums["charge"]
-    rows.append((lab["you_pay_week"], money(charge), True))
+        rows.append((lab["housing"], Money(fa.housing_costs), False))
+    if fa.capital is not None or sums_.tariff:
+        rows.append((lab["tariff"], Money(sums_.tariff), False))
+    charge = fa.weekly_charge if fa.weekly_charge is not None else sums_.charge
+    rows.append((lab["you_pay_week"], Money(charge), True))
     return table(w["heading"]["worked_out"], [lab["what_we_counted"], lab["a_week"]], rows)
 
 
@@ -97,13 +123,15 @@ def _explain(letter: LetterRecord, t: _Text, figures: Figures, at_home: bool = T
     if fa.disability_related_expenditure:
         blocks.append(p(t("assessed", "dre")))
     blocks.append(p(t("assessed", "tariff")))
-    blocks.append(_capital_text(letter, t, figures))  # type: ignore[arg-type]
-    if working(letter, figures)["capped"]:
+    capital = _capital_text(letter, t, figures)
+    if capital:
+        blocks.append(capital)
+    if working(fa, figures).capped:
         blocks.append(p(t("assessed", "capped")))
     return [b for b in blocks if b]
 
 
-def _cost_table(w: Wording, cost: str, pays: str, council_pays: str) -> Block:
+def _cost_table(w: Wording, cost: Text, pays: Text, council_pays: Text) -> Block:
     lab = w["label"]
     return table(
         w["heading"]["cost_of_care"],
@@ -115,7 +143,7 @@ def _cost_table(w: Wording, cost: str, pays: str, council_pays: str) -> Block:
 # --- each scenario -------------------------------------------------------------------------
 
 
-def _pending(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple[dict[str, str], list[Block], list[Section]]:
+def _pending(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h = w["heading"]
     sections = [
@@ -127,11 +155,11 @@ def _pending(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tu
     ]
     if fa.weekly_care_cost is not None:
         sections.append(section(h["cost_of_care"], p(t("pending", "cost"))))
-    headline = {"title": t("pending", "headline"), "amount": "", "detail": t("pending", "detail")}
+    headline = Callout(t("pending", "headline"), "", t("pending", "detail"))
     return headline, [p(t("pending", "intro"))], sections
 
 
-def _assessed(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple[dict[str, str], list[Block], list[Section]]:
+def _assessed(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h = w["heading"]
     sections = [section(h["worked_out"], _working_table(letter, w, figures) or p(w["text"]["not_recorded"]), *_explain(letter, t, figures))]
@@ -143,24 +171,24 @@ def _assessed(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> t
                 _cost_table(w, t.params["cost"], t.params["amount"], t.params["council_pays"]),
             )
         )
-    headline = {"title": t("assessed", "headline"), "amount": t.params["amount_week"], "detail": t("assessed", "detail")}
+    headline = Callout(t("assessed", "headline"), t.params["amount_week"], t("assessed", "detail"))
     return headline, [p(t("assessed", "intro"))], sections
 
 
-def _nil(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple[dict[str, str], list[Block], list[Section]]:
+def _nil(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h = w["heading"]
     worked = _working_table(letter, w, figures)
     sections = [section(h["worked_out"], *([worked, *_explain(letter, t, figures)] if worked else []), p(t("nil", "why")))]
     if fa.weekly_care_cost is not None:
         sections.append(
-            section(h["cost_of_care"], p(t("nil", "cost")), _cost_table(w, t.params["cost"], money(Decimal(0)), t.params["cost"]))
+            section(h["cost_of_care"], p(t("nil", "cost")), _cost_table(w, t.params["cost"], Money(Decimal(0)), t.params["cost"]))
         )
-    headline = {"title": t("nil", "headline"), "amount": f"{money(Decimal(0))} {w['label']['each_week']}", "detail": t("nil", "detail")}
+    headline = Callout(t("nil", "headline"), fill(f"{{amount}} {w['label']['each_week']}", amount=Money(Decimal(0))), t("nil", "detail"))
     return headline, [p(t("nil", "intro"))], sections
 
 
-def _full_cost(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple[dict[str, str], list[Block], list[Section]]:
+def _full_cost(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h, lab = w["heading"], w["label"]
     if fa.refused_assessment or fa.capital is None:
@@ -186,13 +214,13 @@ def _full_cost(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> 
             )
         )
     sections.append(section(h["cost_of_care"], p(t("full_cost", "cost")),
-                            _cost_table(w, t.params["cost"], t.params["amount"], money(Decimal(0)))))
+                            _cost_table(w, t.params["cost"], t.params["amount"], Money(Decimal(0)))))
     sections.append(section(h["savings_go_down"], p(t("full_cost", "savings"))))
-    headline = {"title": t("full_cost", "headline"), "amount": t.params["amount_week"], "detail": t("full_cost", "detail")}
+    headline = Callout(t("full_cost", "headline"), t.params["amount_week"], t("full_cost", "detail"))
     return headline, intro, sections
 
 
-def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple[dict[str, str], list[Block], list[Section]]:
+def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h, lab = w["heading"], w["label"]
     free = [s for s in letter.services if s.s117]
@@ -211,7 +239,7 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple
             table(
                 h["s117_other"],
                 [lab["service"], lab["cost"]],
-                [(s.description, money(s.weekly_cost) if s.weekly_cost is not None else "", False) for s in other],
+                [(s.description, Money(s.weekly_cost) if s.weekly_cost is not None else "", False) for s in other],
             ),
         ]
         if fa.weekly_charge:
@@ -223,15 +251,15 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple
             blocks.append(p(t("s117", "other_none")))
         sections.append(section(h["s117_other"], *blocks))
     charged = bool(fa.weekly_charge)
-    headline = {
-        "title": t("s117", "headline"),
-        "amount": t.params["amount_week"] if charged else "",
-        "detail": t("s117", "detail_charge" if charged else "detail_free"),
-    }
+    headline = Callout(
+        t("s117", "headline"),
+        t.params["amount_week"] if charged else "",
+        t("s117", "detail_charge" if charged else "detail_free"),
+    )
     return headline, [p(t("s117", "intro"))], sections
 
 
-def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> tuple[dict[str, str], list[Block], list[Section]]:
+def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h, lab = w["heading"], w["label"]
     sections = []
@@ -246,22 +274,20 @@ def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> t
         ]
         sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost")),
                                 table(h["cost_of_care"], [lab["what_we_counted"], lab["a_week"]], rows),
-                                p(t("deferred_payment", "property")) if fa.property_value is not None else None))
+                                p(t("deferred_payment", "property")) if fa.property_value is not None else None))  # noqa: E501
     sections += [
         section(h["deferred_what"], ul(t.list("deferred_payment", "what"))),
         section(h["deferred_who"], p(t("deferred_payment", "who"))),
         section(h["deferred_next"], p(t("deferred_payment", "next"))),
     ]
     if fa.weekly_charge is not None:
-        headline = {"title": t("deferred_payment", "headline"), "amount": t.params["amount_week"],
-                    "detail": t("deferred_payment", "detail")}
+        headline = Callout(t("deferred_payment", "headline"), t.params["amount_week"], t("deferred_payment", "detail"))
     else:
-        headline = {"title": t("deferred_payment", "headline_pending"), "amount": "",
-                    "detail": t("deferred_payment", "detail_pending")}
+        headline = Callout(t("deferred_payment", "headline_pending"), "", t("deferred_payment", "detail_pending"))
     return headline, [p(t("deferred_payment", "intro"))], sections
 
 
-Scenario = Callable[[LetterRecord, Wording, _Text, Figures], tuple[dict[str, str], list[Block], list[Section]]]
+Scenario = Callable[[LetterRecord, Wording, _Text, Figures], Parts]
 SCENARIOS: dict[S, Scenario] = {
     S.pending: _pending,
     S.assessed: _assessed,
@@ -302,17 +328,10 @@ def _address_lines(letter: LetterRecord) -> list[str]:
     return lines
 
 
-def _fit(lines: list[str]) -> str:
-    """A size class so the whole address fits the window (7 lines, or long lines, print smaller)."""
-    longest = max((len(line) for line in lines), default=0)
-    if len(lines) >= 7 or longest > MAX_LINE_CHARS:
-        return "fit-smallest"
-    if len(lines) == 6 or longest > 38:
-        return "fit-smaller"
-    return "fit-normal"
-
-
-def _params(letter: LetterRecord, figures: Figures, council: dict[str, Any], contact: dict[str, str], each_week: str) -> dict[str, str]:
+def _params(
+    letter: LetterRecord, figures: Figures, council: dict[str, str], contact: dict[str, str], each_week: str
+) -> dict[str, Text]:
+    """The values a letter's wording may name in ``{braces}``."""
     fa = letter.financial_assessment
     charge = fa.weekly_charge if fa.weekly_charge is not None else (fa.weekly_care_cost if fa.scenario is S.full_cost else None)
     cost = fa.weekly_care_cost if fa.weekly_care_cost is not None else (charge if fa.scenario is S.full_cost else None)
@@ -321,35 +340,39 @@ def _params(letter: LetterRecord, figures: Figures, council: dict[str, Any], con
     days = dt.timedelta(days=figures.review_within_days)
     review_by = letter.letter_date + days if letter.letter_date <= dt.date.max - days else dt.date.max
 
-    def m(value: Decimal | None) -> str:
-        return money(value) if value is not None else ""
+    def m(value: Decimal | None) -> Text:
+        return Money(value) if value is not None else ""
 
+    def whole(value: Decimal) -> Money:
+        return Money(value, whole_pounds=True)
+
+    share = max(cost - charge, Decimal(0)) if cost is not None and charge is not None else None
     return {
         "amount": m(charge),
-        "amount_week": f"{m(charge)} {each_week}" if charge is not None else "",
-        "start": long_date(fa.charge_from) if fa.charge_from else "",
+        "amount_week": fill(f"{{amount}} {each_week}", amount=Money(charge)) if charge is not None else "",
+        "start": Date(fa.charge_from) if fa.charge_from else "",
         "cost": m(cost),
-        "council_pays": m(max(cost - charge, Decimal(0))) if cost is not None and charge is not None else "",
-        "deferred": m(max(cost - charge, Decimal(0))) if cost is not None and charge is not None else "",
+        "council_pays": m(share),
+        "deferred": m(share),
         "capital": m(fa.capital),
-        "tariff": money(fa.tariff_income if fa.tariff_income is not None else tariff),
+        "tariff": Money(fa.tariff_income if fa.tariff_income is not None else tariff),
         "property": m(fa.property_value),
-        "fee": money(fee),
+        "fee": Money(fee),
         "total": m(charge + fee) if charge is not None else "",
         "period_amount": m((charge + fee) * figures.invoice_every_weeks) if charge is not None else "",
-        "upper": easy_money(figures.upper_capital_limit),
-        "lower": easy_money(figures.lower_capital_limit),
-        "tariff_rate": easy_money(figures.tariff_income_per_step),
-        "tariff_step": easy_money(figures.tariff_step),
-        "pea": easy_money(figures.personal_expenses_allowance),
-        "minor_adaptations": easy_money(figures.minor_adaptations_limit),
+        "upper": whole(figures.upper_capital_limit),
+        "lower": whole(figures.lower_capital_limit),
+        "tariff_rate": whole(figures.tariff_income_per_step),
+        "tariff_step": whole(figures.tariff_step),
+        "pea": whole(figures.personal_expenses_allowance),
+        "minor_adaptations": whole(figures.minor_adaptations_limit),
         "year": figures.year,
-        "review_by": long_date(review_by),
+        "review_by": Date(review_by),
         "review_days": str(figures.review_within_days),
         "invoice_weeks": str(figures.invoice_every_weeks),
-        "phone": contact["phone"],
-        "email": contact["email"],
-        "reference": letter.reference,
+        "phone": Phone(contact["phone"]),
+        "email": Email(contact["email"]),
+        "reference": Reference(letter.reference),
         "council": council["name"],
         "address": ", ".join(council["address"]),
         "person": letter.person_name or letter.recipient.name,
@@ -357,72 +380,82 @@ def _params(letter: LetterRecord, figures: Figures, council: dict[str, Any], con
     }
 
 
-def build_letter_view(doc: Plan | LetterRecord, profile: Profile, report: Report, draft: bool) -> dict[str, Any]:
-    """The template context for the charging letter."""
-    letter = as_letter(doc)
+def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report, draft: bool) -> Document:
+    """The charging letter as a document."""
+    letter = as_letter(record)
     w = Wording("charging_letter", profile)
     figures = figures_for(letter.letter_date, profile)
-    council = council_view(profile)
+    head = letterhead(profile)
     officer = letter.contact
     contact = {
         "name": officer.name if officer else "",
         "job_title": (officer.job_title or "") if officer else "",
-        "phone": (officer.phone if officer and officer.phone else council["phone"]),
-        "email": (officer.email if officer and officer.email else council["email"]),
+        "phone": officer.phone if officer and officer.phone else head.phone,
+        "email": officer.email if officer and officer.email else head.email,
     }
-    params = _params(letter, figures, council, contact, w["label"]["each_week"])
+    council = {"name": head.council, "address": list(head.address)}  # type: ignore[dict-item]
+    params = _params(letter, figures, council, contact, w["label"]["each_week"])  # type: ignore[arg-type]
     t = _Text(w, params)
     fa = letter.financial_assessment
     headline, intro, sections = SCENARIOS[fa.scenario](letter, w, t, figures)
-    h, ch = w["heading"], w.common["heading"]
+    h, ch, cl, text = w["heading"], w.common["heading"], w.common["label"], w["text"]
+    officer_line = ", ".join(x for x in (contact["name"], contact["job_title"]) if x) or head.department
+    contact_fields = fields(
+        [
+            (cl["contact_officer"], officer_line),
+            (cl["phone"], Phone(contact["phone"])),
+            (cl["email"], Email(contact["email"])),
+            (cl["reference"], Reference(letter.reference)),
+        ]
+    )
+    sign_off = SignOff(text["sign_off"], contact["name"], contact["job_title"], str(fill(text["for_council"], **params)))
+    slip = Slip(
+        cut=text["cut_here"],
+        heading=h["slip"],
+        statement=text["slip_statement"],
+        about=fill(text["slip_about"], **params) if letter.person_name else "",
+        fields=(Field(cl["reference"], Reference(letter.reference)),),
+        blanks=(w["label"]["printed_name"], cl["signature"], cl["date"]),
+        return_to=fill(text["slip_return"], **params),
+    )
     sections += [
         section(h["pay"], *_pay(letter, t)),
         section(ch["changes"], p(w["text"]["changes"])),
         section(h["review"], *_review(letter, t)),
         section(ch["complain"], p(t.common("complain")), p(t.common("ombudsman"))),
         section(ch["other_format"], p(t.common("other_format"))),
+        section(ch["contact"], contact_fields, p(t.common("quote_reference")), sign_off, slip),
     ]
-    cl = w.common["label"]
-    contact_rows = [
-        {"label": cl["contact_officer"], "value": ", ".join(x for x in (contact["name"], contact["job_title"]) if x) or council["department"]},
-        {"label": cl["phone"], "value": contact["phone"]},
-        {"label": cl["email"], "value": contact["email"]},
-        {"label": cl["reference"], "value": letter.reference},
-    ]
+    frame_contact = [Field(cl["date"], Date(letter.letter_date)), Field(cl["reference"], Reference(letter.reference))]
+    if contact["name"]:
+        who = f"{contact['name']}, {contact['job_title']}" if contact["job_title"] else contact["name"]
+        frame_contact.append(Field(cl["contact_officer"], who))
+    frame_contact += [Field(cl["phone"], Phone(contact["phone"])), Field(cl["email"], Email(contact["email"]))]
     address = _address_lines(letter)
     name = letter.person_name or letter.recipient.name
-    text = w["text"]
-    return {
-        "doc": document_meta(w["title"]["document"], name, letter.reference, letter.letter_date, text["confidential"]),
-        "council": council,
-        "w": {"heading": h, "label": w["label"], "text": text, "common": {"heading": ch, "label": cl}},
-        "draft": draft_view(draft or not report.complete, report, text),
-        "scenario": fa.scenario.value,
-        "address": {"lines": address, "fit": _fit(address)},
-        "contact": contact,
-        "contact_rows": contact_rows,
-        "date": long_date(letter.letter_date),
-        "reference": letter.reference,
-        "dear": text["dear"].format(**params),
-        "about_person": text["about_person"].format(**params) if letter.person_name else "",
-        "heading": h["letter"],
-        "headline": headline,
-        "intro": intro,
-        "sections": sections,
-        "quote_reference": t.common("quote_reference"),
-        "sign_off": {
-            "closing": text["sign_off"],
-            "name": contact["name"],
-            "job_title": contact["job_title"],
-            "for_council": text["for_council"].format(**params),
-        },
-        "slip": {
-            "cut": text["cut_here"],
-            "heading": h["slip"],
-            "statement": text["slip_statement"],
-            "about": text["slip_about"].format(**params) if letter.person_name else "",
-            "reference": letter.reference,
-            "return": text["slip_return"].format(**params),
-        },
-        "figures": {"year": figures.year, "upper": params["upper"], "lower": params["lower"]},
-    }
+    plan_draft = isinstance(record, Plan) and record.status is PlanStatus.draft
+    preamble: list[Block] = []
+    if letter.person_name:
+        preamble.append(p(fill(text["about_person"], **params)))
+    preamble += [headline, *intro]
+    return Document(
+        meta=Meta(
+            kind="charging-letter",
+            title=w["title"]["document"],
+            person=name,
+            reference=letter.reference,
+            date=letter.letter_date,
+            footer=f"{cl['reference']}: {letter.reference}",
+            heading=h["letter"],
+        ),
+        letterhead=head,
+        draft=draft_state(draft or plan_draft or not report.complete, report, text),
+        sections=tuple(sections),
+        preamble=tuple(preamble),
+        letter=LetterFrame(
+            address=tuple(address),
+            contact=tuple(frame_contact),
+            address_fit=address_fit(address),
+            salutation=str(fill(text["dear"], **params)),
+        ),
+    )

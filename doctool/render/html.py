@@ -1,0 +1,19 @@
+"""The document model as HTML: the page the PDF is laid out from, and the HTML copy.
+
+One template per document kind (``plan.html.j2``…) that extends a shared frame and lays
+out every block with the macros of ``_blocks.html.j2``. Templates receive ``doc`` (the
+:class:`~doctool.document.Document`) and ``body_classes``; nothing else, so what the
+PDF says is what the document model says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from doctool.document import Document
+from doctool.render.templating import html_env
+
+
+def render_html(doc: Document, template: str, body_classes: Sequence[str] = ()) -> str:
+    """``doc`` laid out by ``template`` (found on the template search path)."""
+    return html_env().get_template(template).render(doc=doc, body_classes=list(body_classes))
