@@ -77,8 +77,8 @@ def render_plan(
         raise InputError(f"--size applies to large and clear print, not to {fmt}")
     doc = kind.compose(plan, profile, report, draft)
     if fmt in FORMATS:
-        return render_document(kind, doc, fmt, profile)
-    content, ext, media_type = render_source(Source(plan, kind, profile, doc), fmt, size)
+        return render_document(kind, doc, fmt, profile, plan, report, draft)
+    content, ext, media_type = render_source(Source(plan, kind, profile, doc, report, draft), fmt, size)
     path = kind.docx_path(profile) if ext == "docx" else kind.html_path()
     return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(path))
 

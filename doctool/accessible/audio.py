@@ -194,4 +194,4 @@ def render_audio(source: Source, container: str | None = None) -> tuple[bytes, s
         return wav, "wav", "audio/wav"
     if container != "mp3":
         raise ConfigError(f"unknown audio container {container!r}: use mp3 or wav")
-    return wav_to_mp3(wav, outline.full_title, source.view["council"]["name"]), "mp3", "audio/mpeg"
+    return wav_to_mp3(wav, outline.full_title, source.doc.letterhead.council), "mp3", "audio/mpeg"

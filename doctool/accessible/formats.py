@@ -64,17 +64,17 @@ def _no_size(name: str, size: int | None) -> None:
 
 def _braille(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("braille", size)
-    return braille.render_braille(source.doc, source.words), "brf", "application/x-brf"
+    return braille.render_braille(source), "brf", "application/x-brf"
 
 
 def _audio(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("audio", size)
-    return audio.render_audio(source.doc, source.words)
+    return audio.render_audio(source)
 
 
 def _txt(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("plain text", size)
-    return text.render_text(source.doc, source.words), "txt", "text/plain; charset=utf-8"
+    return text.render_text(source), "txt", "text/plain; charset=utf-8"
 
 
 def _html(source: Source, size: int | None) -> tuple[bytes, str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from doctool.document import Document
 from doctool.errors import ConfigError
 
 #: Heading levels that start a new section (an h2 is a section, as in the table of contents).
@@ -173,26 +174,28 @@ def _blocks(element: Any) -> list[Block]:
     return out
 
 
-def build_outline(html: str, view: dict[str, Any]) -> Outline:
-    """Read the rendered document HTML into an :class:`Outline`."""
+def build_outline(html: str, document: Document) -> Outline:
+    """Read the document's HTML (rendered from ``document``) into an :class:`Outline`.
+
+    Transitional: the text, braille and audio copies are to read the document model
+    directly; until then they read its HTML, which is made from that same model."""
     root = lxml_html.document_fromstring(html)
     for br in root.iter("br"):  # a line break inside a paragraph separates its lines
         br.tail = ", " + (br.tail or "")
-    doc = view["doc"]
-    draft = view.get("draft") or {}
+    meta = document.meta
     outline = Outline(
-        title=doc["title"],
-        lang=root.get("lang") or doc.get("lang", "en-GB"),
-        full_title=doc["full_title"],
-        name=doc["name"],
-        reference=doc["reference"],
-        footer=doc.get("footer", ""),
-        draft_banner=draft.get("banner", "") if draft.get("on") else "",
+        title=meta.h1,
+        lang=root.get("lang") or meta.lang,
+        full_title=meta.full_title,
+        name=meta.person,
+        reference=meta.reference,
+        footer=meta.footer,
+        draft_banner=document.draft.banner if document.draft.on else "",
     )
     body = root.find("body")
     if body is None:
         raise ConfigError("the document template produced no <body>")
-    council = view.get("council") or {}
+    council = {"name": document.letterhead.council}
     if council.get("name"):
         outline.sender = [council["name"]]
     for header in body.xpath(".//header[contains(concat(' ', normalize-space(@class), ' '), ' letterhead ')]"):

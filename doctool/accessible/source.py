@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from doctool.document import Document
+from doctool.findings import Report
 from doctool.profiles import Profile
+from doctool.accessible.outline import Outline, build_outline
 from doctool.render.html import render_html
 from doctool.wording import Wording
 
@@ -29,6 +31,8 @@ class Source:
     kind: DocumentKind
     profile: Profile
     doc: Document
+    report: Report
+    draft: bool
 
     @property
     def logo(self) -> tuple[Path, ...]:
@@ -39,6 +43,10 @@ class Source:
     def html(self) -> str:
         """The document's own HTML (the page the PDF is laid out from)."""
         return render_html(self.doc, self.kind.html_template)
+
+    @cached_property
+    def outline(self) -> Outline:
+        return build_outline(self.html, self.doc)
 
     @cached_property
     def words(self) -> Wording:

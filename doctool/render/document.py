@@ -6,14 +6,17 @@ document is always laid out the same way whichever face asked for it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from doctool.document import Document
 from doctool.errors import Incomplete
+from doctool.findings import Report
 from doctool.paths import display_path
 from doctool.profiles import Profile
+from doctool.render.docx import render_docx
 from doctool.render.html import render_html
 from doctool.render.pdf import Pdf, lay_out
 
@@ -51,7 +54,23 @@ def pdf_of(kind: DocumentKind, doc: Document, body_classes: tuple[str, ...] = ()
     )
 
 
-def render_document(kind: DocumentKind, doc: Document, fmt: str, profile: Profile) -> RenderedFile:
+def word_of(kind: DocumentKind, record: Any, profile: Profile, report: Report, draft: bool) -> bytes:
+    """The Word file, from the kind's Word view and template (the one path not yet reading
+    the document model)."""
+    view = kind.word_view(record, profile, report, draft)
+    return render_docx(
+        kind.docx_path(profile),
+        view,
+        kind.word_pictures(view),
+        title=view["doc"]["full_title"],
+        author=view["council"]["name"],
+        date=dt.date.fromisoformat(view["doc"]["date_iso"]),
+    )
+
+
+def render_document(
+    kind: DocumentKind, doc: Document, fmt: str, profile: Profile, record: Any, report: Report, draft: bool
+) -> RenderedFile:
     """Lay out a composed document as PDF or Word."""
     media_type, ext = FORMATS[fmt]
     if fmt == "pdf":
@@ -61,7 +80,5 @@ def render_document(kind: DocumentKind, doc: Document, fmt: str, profile: Profil
             if not laid_out.complete:
                 raise Incomplete(laid_out)
         return RenderedFile(kind.name, fmt, pdf.content, media_type, ext, display_path(kind.html_path()))
-    from doctool.render.word import render_word
-
-    path = kind.docx_path(profile)
-    return RenderedFile(kind.name, fmt, render_word(doc, path), media_type, ext, display_path(path))
+    content = word_of(kind, record, profile, report, draft)
+    return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(kind.docx_path(profile)))
