@@ -75,10 +75,10 @@ def render_plan(
         raise InputError(f"unknown format {fmt!r}; known: {', '.join(ALL_FORMATS)}")
     if fmt in FORMATS and size is not None:
         raise InputError(f"--size applies to large and clear print, not to {fmt}")
-    doc = kind.compose(plan, profile, report, draft)
+    source = Source.build(plan, kind, profile, report, draft)
     if fmt in FORMATS:
-        return render_document(kind, doc, fmt, profile, plan, report, draft)
-    content, ext, media_type = render_source(Source(plan, kind, profile, doc, report, draft), fmt, size)
+        return render_document(kind, source.document, fmt, profile, plan, report, draft)
+    content, ext, media_type = render_source(source, fmt, size)
     path = kind.docx_path(profile) if ext == "docx" else kind.html_path()
     return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(path))
 

@@ -22,9 +22,9 @@ import pytest
 from doctool.accessible import audio, braille, large_print
 from doctool.accessible.formats import FORMATS, formats_for_person, render_accessible
 from doctool.accessible.html_copy import html_copy
-from doctool.accessible.outline import Fields, Records
 from doctool.accessible.source import Source
-from doctool.accessible.text import outline_text
+from doctool.accessible.text import document_text
+from doctool.document import printed
 from doctool.documents import DOCUMENTS
 from doctool.errors import InputError
 from doctool.loading import load_plan_bytes
@@ -94,10 +94,14 @@ def test_large_print_pdf_stays_tagged_with_language_and_title(plan_source: Sourc
 
 
 def test_large_print_tables_read_one_row_at_a_time(plan_source: Source) -> None:
-    html = large_print.large_print_html(plan_source, 24)
-    assert "stack-records" in html and "stack-fields" in html
-    assert 'data-label="Who"' in html
-    assert "stack-records" not in large_print.large_print_html(plan_source, 14)
+    from lxml import html as lxml_html
+
+    def body_classes(size: int) -> set[str]:
+        return set(lxml_html.document_fromstring(large_print.large_print_html(plan_source, size)).find("body").get("class").split())
+
+    assert {"large-print", "stack-records", "stack-fields"} <= body_classes(24)
+    assert 'data-label="Who"' in large_print.large_print_html(plan_source, 24)
+    assert "stack-records" not in body_classes(14)
 
 
 def docx_run_sizes(content: bytes) -> list[tuple[str, float, bool]]:
@@ -204,28 +208,29 @@ def test_large_print_letter(plan_source: Source) -> None:
     assert runs and min(s for _, s, _ in runs) >= 20
 
 
-# --- plain text and outline ----------------------------------------------------------
+# --- plain text (written from source.document, the composer's Document) -------------
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_text_has_every_need_and_the_budget(sample: Path) -> None:
     source = source_for(sample)
-    text = outline_text(source.outline, source.words)
+    text = document_text(source.document, source.words)
     flat = " ".join(text.split())
-    view = source.view
-    for need in view["needs"]:
-        assert " ".join(need["description"].split()) in flat
-        assert need["heading"] in flat
-    if view["budget"]:
-        for row in view["budget"]["rows"]:
-            assert f"{row['label']}: {row['value']}" in flat
+    parts = {s.heading: s for s in source.document.sections}
+    for need in source.record.needs or []:
+        assert " ".join(need.description.split()) in flat
+        assert any(s.key == need.id and s.heading in flat for s in source.document.sections)
+    budget = parts.get("My personal budget")
+    if source.record.personal_budget:
+        for row in budget.blocks[0].rows:
+            assert f"{row.label}: {printed(row.value)}" in flat
     for line in text.splitlines():
         assert len(line) <= 70 or " " not in line.strip(), line
-    assert re.search(r"^\d\. " + re.escape(view["w"]["heading"]["needs"]) + "$", text, re.M)
+    assert re.search(r"^\d\. My needs$", text, re.M)
 
 
 def test_text_numbers_and_underlines_headings(plan_source: Source) -> None:
-    text = outline_text(plan_source.outline, plan_source.words)
+    text = document_text(plan_source.document, plan_source.words)
     lines = text.splitlines()
     assert lines[lines.index("My care and support plan") + 1] == "=" * len("My care and support plan")
     assert lines[lines.index("2. My needs") + 1] == "-" * len("2. My needs")
@@ -233,22 +238,20 @@ def test_text_numbers_and_underlines_headings(plan_source: Source) -> None:
     assert "Confidential: this plan contains personal information" in lines
 
 
-def test_outline_reads_tables_as_labels_and_values(plan_source: Source) -> None:
-    about = plan_source.outline.sections[0]
-    fields = [b for b in about.blocks if isinstance(b, Fields)][0]
-    assert ("Name", "Margaret Ellen Dawson") in fields.pairs
-    needs = plan_source.outline.sections[1]
-    records = [b for b in needs.blocks if isinstance(b, Records)][0]
-    assert ("Who", "Brightcare Home Support") in records.records[0]
+def test_text_reads_tables_as_labels_and_values(plan_source: Source) -> None:
+    lines = document_text(plan_source.document, plan_source.words).splitlines()
+    assert "Name: Margaret Ellen Dawson" in lines
+    assert "  Who: Brightcare Home Support" in lines
 
 
 def test_draft_is_marked_in_every_copy() -> None:
     data = complete_plan_dict()
     data["status"] = "draft"
     source = source_for(data)
-    banner = source.view["draft"]["banner"]
-    assert banner in outline_text(source.outline, source.words)
-    assert ("say", banner + ".") in audio.script(source.outline, source.words)
+    banner = source.document.draft.banner
+    assert banner
+    assert banner in document_text(source.document, source.words)
+    assert ("say", banner + ".") in audio.script(source.document, source.words)
 
 
 def test_markup_in_the_data_stays_text() -> None:
@@ -261,7 +264,7 @@ def test_markup_in_the_data_stays_text() -> None:
     root = lxml_html.document_fromstring(page)
     assert not root.xpath("//script") and not root.xpath("//img[starts-with(@src, 'http')]")
     assert "</style><script>" in root.xpath("string(//main)")
-    assert "{{ 7*7 }}" in outline_text(source.outline, source.words)
+    assert "{{ 7*7 }}" in document_text(source.document, source.words)
 
 
 # --- braille -------------------------------------------------------------------------
@@ -276,7 +279,7 @@ def brf_pages(content: bytes) -> list[list[str]]:
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
 def test_braille_pages_fit_40_cells_by_25_lines(sample: Path) -> None:
     source = source_for(sample)
-    content = braille.render_braille(source)
+    content = braille.render_braille(source.document, source.words)
     pages = brf_pages(content)
     assert len(pages) > 1
     for number, page in enumerate(pages, 1):
@@ -284,7 +287,7 @@ def test_braille_pages_fit_40_cells_by_25_lines(sample: Path) -> None:
         assert all(len(line) <= braille.CELLS for line in page)
         assert page[-1].strip() == braille.braille_number(number)
     assert set(content.decode("ascii")) <= braille.BRF_CHARS | {"\r", "\n", "\f"}
-    surname = source.view["person"]["name"].split()[-1]
+    surname = source.record.person.full_name.split()[-1]
     expected = subprocess.run(
         ["lou_translate", "--forward", "en-us-brf.dis,en-ueb-g2.ctb"], input=surname + "\n",
         capture_output=True, text=True, check=True,
@@ -331,9 +334,9 @@ def test_speakable_reads_money_numbers_and_times() -> None:
 
 
 def test_audio_script_announces_sections(plan_source: Source) -> None:
-    steps = audio.script(plan_source.outline, plan_source.words)
+    steps = audio.script(plan_source.document, plan_source.words)
     said = [v for k, v in steps if k == "say"]
-    total = len(plan_source.outline.sections)
+    total = len([s for s in plan_source.document.sections if s.level == 2])
     assert "Section 2 of %d: My needs." % total in said
     assert f"This document has {total} sections." in said
     assert said[-1] == "End of My care and support plan."
@@ -345,7 +348,7 @@ def test_audio_script_announces_sections(plan_source: Source) -> None:
 
 @needs_espeak
 def test_audio_is_a_playable_wav(plan_source: Source) -> None:
-    content, ext, media = audio.render_audio(plan_source, "wav")
+    content, ext, media = audio.render_audio(plan_source.document, plan_source.words, "wav")
     assert (ext, media) == ("wav", "audio/wav")
     with wave.open(io.BytesIO(content)) as w:
         seconds = w.getnframes() / w.getframerate()
@@ -452,8 +455,15 @@ def test_formats_for_person_everything() -> None:
         ("plan", "audio", {}),
         ("plan", "html", {}),
         ("plan", "txt", {}),
+        # the easy-read plan in every format asked for too (its audio, its braille...)
         ("easyread", "pdf", {}),
         ("easyread", "docx", {}),
+        ("easyread", "clear-print-pdf", {"size": 14}),
+        ("easyread", "clear-print-docx", {"size": 14}),
+        ("easyread", "braille", {}),
+        ("easyread", "audio", {}),
+        ("easyread", "html", {}),
+        ("easyread", "txt", {}),
     ]
 
 

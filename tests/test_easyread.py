@@ -25,7 +25,8 @@ import pytest
 
 from doctool.checks import check_plan
 from doctool.findings import Report
-from doctool.easyread import build_easyread_view, check_easyread, extra_files, pictures
+from doctool.easyread import check_easyread
+from doctool.easyread.view import build_easyread_view, extra_files, pictures
 from doctool.easyread.compose import compose
 from doctool.easyread.pictures import PictureBook, openmoji_svg_dir
 from doctool.easyread.readability import HardWords, flesch_reading_ease

@@ -18,6 +18,8 @@ from typing import Any
 from doctool.accessible import audio, braille, html_copy, large_print, text
 from doctool.accessible.source import Source
 from doctool.documents import DOCUMENTS, DocumentKind
+from doctool.findings import Report
+from doctool.profiles import Profile
 from doctool.errors import InputError
 from doctool.model.plan import Format
 
@@ -64,17 +66,17 @@ def _no_size(name: str, size: int | None) -> None:
 
 def _braille(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("braille", size)
-    return braille.render_braille(source), "brf", "application/x-brf"
+    return braille.render_braille(source.document, source.words), "brf", "application/x-brf"
 
 
 def _audio(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("audio", size)
-    return audio.render_audio(source)
+    return audio.render_audio(source.document, source.words)
 
 
 def _txt(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("plain text", size)
-    return text.render_text(source), "txt", "text/plain; charset=utf-8"
+    return text.render_text(source.document, source.words), "txt", "text/plain; charset=utf-8"
 
 
 def _html(source: Source, size: int | None) -> tuple[bytes, str, str]:
@@ -114,6 +116,15 @@ def render_source(source: Source, fmt: str, size: int | None = None) -> tuple[by
     except KeyError:
         raise InputError(f"unknown accessible format {fmt!r}; known: {', '.join(FORMATS)}") from None
     return spec.render(source, size)
+
+
+def render_accessible(
+    record: Any, document: str | DocumentKind, fmt: str, profile: Profile, report: Report, draft: bool, size: int | None = None
+) -> tuple[bytes, str, str]:
+    """Compose ``document`` of an already checked record and write it in accessible format
+    ``fmt``: (bytes, extension, media type). ``size`` is the print size for large and clear
+    print; without it, large print uses the size the person asked for, or 18 pt."""
+    return render_source(Source.build(record, document, profile, report, draft), fmt, size)
 
 
 def _communications(plan: Any) -> list[Any]:

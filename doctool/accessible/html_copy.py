@@ -169,7 +169,7 @@ def _landmarks(root, source: Source) -> None:
     skip.set("class", "skip-link")
     skip.text = words["skip_link"]
     body.insert(0, skip)
-    meta = source.doc.meta
+    meta = source.document.meta
     footer = lxml_html.Element("footer")
     footer.set("class", "document-footer")
     for line in (meta.footer, source.words.text("reference", reference=meta.reference)):

@@ -21,7 +21,8 @@ from doctool.accessible.source import Source
 from doctool.errors import InputError
 from doctool.paths import ASSETS
 from doctool.accessible.large_print_word import STACK_RECORDS_FROM
-from doctool.render.document import pdf_of
+from doctool.render.document import lay_out_html
+from doctool.render.html import render_html
 
 LARGE_DEFAULT, LARGE_MIN, LARGE_MAX = 18, 14, 72
 CLEAR_DEFAULT, CLEAR_MIN, CLEAR_MAX = 14, 12, 14
@@ -83,19 +84,23 @@ def page_css(size: int, reference: str, footer: str) -> str:
     )
 
 
-def render_large_print_pdf(source: Source, size: int) -> bytes:
-    """A tagged PDF/UA-1 of the document with its body text at ``size`` pt: the document's
-    own template and stylesheets, then ``large-print.css`` and ``stacked-tables.css`` (author
-    styles, so they win), the page rules for the size, and body classes that switch table
-    stacking on."""
+def large_print_html(source: Source, size: int) -> str:
+    """The document's own template at ``size`` pt: then ``large-print.css`` and
+    ``stacked-tables.css`` (placed last, so they win over the shared and the document's own
+    stylesheets), the page rules for the size, and body classes that switch table stacking on."""
     classes = ["large-print"]
     if size >= STACK_RECORDS_FROM:
         classes.append("stack-records")
     if size >= STACK_FIELDS_FROM:
         classes.append("stack-fields")
     css = "".join((CSS_DIR / name).read_text(encoding="utf-8") for name in ("large-print.css", "stacked-tables.css"))
-    meta = source.doc.meta
-    return pdf_of(source.kind, source.doc, tuple(classes), css + page_css(size, meta.reference, meta.footer)).content
+    meta = source.document.meta
+    return render_html(source.document, source.kind.html_template, classes, css + page_css(size, meta.reference, meta.footer))
+
+
+def render_large_print_pdf(source: Source, size: int) -> bytes:
+    """A tagged PDF/UA-1 of the document with its body text at ``size`` pt."""
+    return lay_out_html(source.kind, source.document, large_print_html(source, size)).content
 
 
 # --- Word ----------------------------------------------------------------------------

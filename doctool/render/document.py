@@ -43,15 +43,19 @@ class RenderedFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def pdf_of(kind: DocumentKind, doc: Document, body_classes: tuple[str, ...] = (), extra_css: str = "") -> Pdf:
-    """The document's HTML laid out as a tagged PDF (``extra_css`` for large and clear print)."""
+def lay_out_html(kind: DocumentKind, doc: Document, html: str) -> Pdf:
+    """HTML made from ``doc`` laid out as a tagged PDF, reading only the document's pictures."""
     return lay_out(
-        render_html(doc, kind.html_template, body_classes),
+        html,
         extra_files=tuple(p.path for p in doc.pictures()),
         identifier=doc.meta.reference,
         stylesheets=kind.stylesheet_paths(),
-        extra_css=extra_css,
     )
+
+
+def pdf_of(kind: DocumentKind, doc: Document) -> Pdf:
+    """The document laid out by its own HTML template."""
+    return lay_out_html(kind, doc, render_html(doc, kind.html_template))
 
 
 def word_of(kind: DocumentKind, record: Any, profile: Profile, report: Report, draft: bool) -> bytes:

@@ -2,7 +2,7 @@
 
 One template per document kind (``plan.html.j2``…) that extends a shared frame and lays
 out every block with the macros of ``_blocks.html.j2``. Templates receive ``doc`` (the
-:class:`~doctool.document.Document`) and ``body_classes``; nothing else, so what the
+:class:`~doctool.document.Document`), ``body_classes`` and ``extra_css``; nothing else, so what the
 PDF says is what the document model says.
 """
 
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from markupsafe import Markup
+
 from doctool.document import Document
 from doctool.render.templating import html_env
 
 
-def render_html(doc: Document, template: str, body_classes: Sequence[str] = ()) -> str:
-    """``doc`` laid out by ``template`` (found on the template search path)."""
-    return html_env().get_template(template).render(doc=doc, body_classes=list(body_classes))
+def render_html(doc: Document, template: str, body_classes: Sequence[str] = (), extra_css: str = "") -> str:
+    """``doc`` laid out by ``template`` (found on the template search path). ``extra_css`` is
+    doctool's own stylesheet text for a variant (large print), placed last so it wins."""
+    return html_env().get_template(template).render(doc=doc, body_classes=list(body_classes), extra_css=Markup(extra_css))

@@ -66,11 +66,7 @@ class Pdf:
 
 
 def lay_out(
-    html: str,
-    extra_files: tuple[Path, ...] = (),
-    identifier: str = "",
-    stylesheets: tuple[Path, ...] = (),
-    extra_css: str = "",
+    html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
 ) -> Pdf:
     """Lay out ``html`` as an A4 tagged PDF/UA-1. Same input, same bytes.
 
@@ -79,11 +75,7 @@ def lay_out(
     """
     fetcher = AssetFetcher(files=extra_files)
     options = {
-        "stylesheets": [
-            stylesheet(),
-            *(stylesheet(path) for path in stylesheets),
-            *([CSS(string=extra_css, base_url=ASSETS.as_uri() + "/", font_config=font_config())] if extra_css else []),
-        ],
+        "stylesheets": [stylesheet(), *(stylesheet(path) for path in stylesheets)],
         "pdf_variant": "pdf/ua-1",
         "pdf_tags": True,
         "pdf_identifier": (identifier or "doctool").encode()[:32].ljust(16, b"-"),
