@@ -234,6 +234,8 @@ def _opening(doc: Document, words: Words) -> list[Step]:
         steps += [_field(f.label, f.value) for f in frame.contact]
         if frame.address:
             steps += [("pause", PAUSE_ITEM), _say(", ".join(frame.address))]
+        if frame.salutation:
+            steps += [("pause", PAUSE_ITEM), _say(frame.salutation), _say(meta.h1)]
     steps.append(("pause", PAUSE_HEADING))
     return steps
 

@@ -253,7 +253,9 @@ def structured_lines(doc: Document, words: Mapping[str, Any] | WordingLike | Wor
     w = words if isinstance(words, Words) else Words(words)
     meta = doc.meta
     lines = _draft_lines(doc) + _sender_lines(doc, w)
-    lines.append(line("title", meta.title))
+    if doc.letter is not None and doc.letter.salutation:
+        lines.append(line("para", doc.letter.salutation))
+    lines.append(line("title", meta.h1))
     lines += [line("meta", text) for text in meta.subtitle if printed(text)]
     if meta.subtitle:
         lines.append(Line("break"))

@@ -229,7 +229,11 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
         section(
             h["s117_free"],
             p(t("s117", "free_list")),
-            table(h["s117_free"], [lab["service"], lab["cost"]], [(s.description, lab["free"], False) for s in free]),
+            table(
+                h["s117_free"],
+                [lab["service"], lab["cost"]],
+                [(s.description, fill(lab["free_costs"], cost=Money(s.weekly_cost)) if s.weekly_cost is not None else lab["free"], False) for s in free],
+            ),
             p(t("s117", "lasts")),
         )
     ]
@@ -351,6 +355,7 @@ def _params(
         "amount": m(charge),
         "amount_week": fill(f"{{amount}} {each_week}", amount=Money(charge)) if charge is not None else "",
         "start": Date(fa.charge_from) if fa.charge_from else "",
+        "assessed": Date(fa.assessment_date) if fa.assessment_date else "",
         "cost": m(cost),
         "council_pays": m(share),
         "deferred": m(share),
@@ -438,6 +443,8 @@ def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report
     if letter.person_name:
         preamble.append(p(fill(text["about_person"], **params)))
     preamble += [headline, *intro]
+    if fa.assessment_date and fa.scenario is not S.pending:
+        preamble.append(p(fill(text["assessed_on"], **params)))
     return Document(
         meta=Meta(
             kind="charging-letter",

@@ -12,7 +12,7 @@ from doctool.compose.common import bullets, draft_state, fields, grid, letterhea
 from doctool.document import Date, Document, Email, Meta, Money, Phone, Reference, Section, Text, fill
 from doctool.findings import Report
 from doctool.model.common import Contact
-from doctool.model.plan import ChargingScenario, Need, Person, Plan, PlanStatus
+from doctool.model.plan import ChargingScenario, Need, Person, Plan, PlanStatus, Service
 from doctool.profiles import Profile
 from doctool.wording import Wording
 
@@ -167,6 +167,9 @@ def _budget(plan: Plan, w: Wording) -> list[Section]:
             (lab["management"], w.label("management", b.management) if b.management else ""),
             (lab["receive"], b.how_person_wants_to_receive),
             (lab["budget_agreed"], opt_date(b.agreed_date)),
+            (lab["assessment_date"], opt_date(fa.assessment_date) if fa else ""),
+            (lab["charging_information_given"], opt_date(fa.charging_information_given) if fa else ""),
+            (lab["charge_from"], opt_date(fa.charge_from) if fa else ""),
         ]
         separate: list[tuple[Text, ...]] = []
         if b.top_up_amount:
@@ -189,18 +192,29 @@ def _budget(plan: Plan, w: Wording) -> list[Section]:
         rows3 = [
             (
                 f"{s.type}: {s.description}",
-                s.provider,
+                f"{s.provider} ({w.label('delivery', s.delivery_mechanism)})",
                 s.frequency,
                 "; ".join(domain.get(i, i) for i in s.need_ids),
-                lab["free_s117"] if s.s117 else Money(s.unit_cost * s.units_per_week),
+                _service_cost(s, w),
             )
             for s in plan.services
         ]
-        table = grid((lab["service"], lab["provider"], lab["frequency"], lab["services_for"], lab["weekly_cost"]), rows3)
+        table = grid((lab["service"], lab["provider_how"], lab["frequency"], lab["services_for"], lab["weekly_cost"]), rows3)
         parts.append(section(w["heading"]["services"], table, level=3))
     if plan.direct_payment:
         parts.append(_direct_payment(plan, w))
     return parts
+
+
+def _service_cost(s: Service, w: Wording) -> Text:
+    """What a service costs each week and how that is worked out; after-care under s117
+    shows its cost too, and that it is free to the person, so the totals add up on the page."""
+    lab = w["label"]
+    weekly = Money(s.unit_cost * s.units_per_week)
+    working = fill(lab["unit_cost_working"], units=f"{s.units_per_week.normalize():f}", cost=Money(s.unit_cost), unit=w.label("unit", s.unit))
+    if s.s117:
+        return fill("{weekly} ({working}). {free}", weekly=weekly, working=working, free=lab["free_s117"])
+    return fill("{weekly} ({working})", weekly=weekly, working=working)
 
 
 def _direct_payment(plan: Plan, w: Wording) -> Section:
@@ -374,6 +388,7 @@ def _agreement(plan: Plan, w: Wording) -> Section:
     )
     return section(
         w["heading"]["agreement"],
+        fields([(lab["plan_id"], Reference(plan.plan_id)), (lab["plan_event"], w.label("plan_event", plan.plan_event))]),
         involved or para(f"{lab['involved']}: {text['not_recorded']}", "muted"),
         grid((lab["role"], lab["name"], lab["signature"], lab["date"]), signatures, caption=lab["signed_by"])
         or para(f"{lab['signed_by']}: {text['not_recorded']}", "muted"),
