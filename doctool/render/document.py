@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from doctool.errors import Incomplete
-from doctool.paths import display_path
+from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile
 from doctool.render.docx import render_docx
 from doctool.render.pdf import lay_out
@@ -45,19 +46,21 @@ def render_view(kind: DocumentKind, view: dict[str, Any], fmt: str, profile: Pro
     """Lay out an already built view as PDF or Word."""
     media_type, ext = FORMATS[fmt]
     if fmt == "pdf":
-        html = html_env().get_template(kind.html_template).render(view)
+        layout = html_env(profile).get_template(kind.html_template)  # the council's first, if it has one
+        html = layout.render(view)
         pdf = lay_out(
             html,
             extra_files=kind.extra_files(view),
             identifier=view["doc"]["reference"],
             stylesheets=kind.stylesheet_paths(),
+            folder=template_folder(profile),
         )
         content = pdf.content
         if kind.check_pdf and not draft:
             laid_out = kind.check_pdf(pdf, profile)
             if not laid_out.complete:
                 raise Incomplete(laid_out)
-        template = display_path(kind.html_path())
+        template = display_path(Path(layout.filename) if layout.filename else kind.html_path())
     else:
         path = kind.docx_path(profile)
         content = render_docx(
