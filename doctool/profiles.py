@@ -150,6 +150,8 @@ def _check_template_folder(folder: Path, where: str) -> None:
     named ``_….html.j2`` or ``_….css`` are the council's own partials, used by name."""
     html, css = _builtin_template_names()
     for path in sorted(folder.iterdir()):
+        if not path.resolve().is_relative_to(folder):
+            raise ConfigError(f"{where}: templates.folder: {path.name} leads outside the profile's folder")
         known = html if path.name.endswith(".html.j2") else css if path.suffix == ".css" else None
         if known is None or path.name.startswith("_") or path.name in known:
             continue
