@@ -23,7 +23,7 @@ from typing import Any
 from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
 from doctool.findings import Severity
-from doctool.profile_spec import check_profile_file, unknown, wording_files
+from doctool.profile_spec import check_profile_file, nearest, wording_files
 
 BUILTIN = DATA / "profiles"
 ROOT = DATA.parent.parent
@@ -155,7 +155,9 @@ def _check_template_folder(folder: Path, where: str) -> None:
         known = html if path.name.endswith(".html.j2") else css if path.suffix == ".css" else None
         if known is None or path.name.startswith("_") or path.name in known:
             continue
-        raise unknown(where, "template", f"{path.name} in templates.folder", sorted(known))
+        guess = nearest(path.name, known)
+        hint = f"; did you mean {guess}?" if guess else f"; templates: {', '.join(sorted(known))}"
+        raise ConfigError(f"{where}: unknown template {path.name} in templates.folder{hint}")
 
 
 def _field_path_error(dotted: str, document: str) -> str | None:
@@ -193,7 +195,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
+def _requirement(spec: dict[str, Any], where: str) -> Requirement:
     document = spec.get("document", "plan")
     for key in ("path", "when", "unless"):
         if isinstance(spec.get(key), str) and (problem := _field_path_error(spec[key], document)):
@@ -251,7 +253,7 @@ def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> 
     severity = {**(parent.severity if parent else {}), **own}
     severity_from = {**(parent.severity_from if parent else {}), **dict.fromkeys(own, where)}
     requirements = (parent.requirements if parent else ()) + tuple(
-        _requirement(spec, path) for spec in raw.get("require", [])
+        _requirement(spec, where) for spec in raw.get("require", [])
     )
     settings = {k: v for k, v in raw.items() if k not in {"name", "title", "extends", "severity", "require"}}
     if "wording" in settings:  # kept by wording file, as doctool.view.wording reads it
