@@ -23,7 +23,7 @@ from doctool.document import Document
 from doctool.findings import Report
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
-from doctool.paths import ASSETS, TEMPLATES, profile_file
+from doctool.paths import ASSETS, TEMPLATES, docx_template
 from doctool.profiles import Profile
 from doctool.render.docx import Picture as WordPicture
 from doctool.render.pdf import Pdf
@@ -76,8 +76,7 @@ class DocumentKind:
 
     def docx_path(self, profile: Profile) -> Path:
         """The council's own Word shell if its profile names one, else the built-in."""
-        custom = profile.section("templates").get(f"{self.name}_docx")
-        return profile_file(profile, custom) if custom else TEMPLATES / "docx" / self.docx_template
+        return docx_template(profile, self.name, self.docx_template)
 
     def html_path(self) -> Path:
         return TEMPLATES / self.template_dir / self.html_template

@@ -1,7 +1,9 @@
-"""Where doctool's own files are: templates, fonts, stylesheets, pictures.
+"""Where doctool's own files are (templates, fonts, stylesheets, pictures), and a council's.
 
 doctool runs from its project folder (installed editable), so templates stay plain
-files a template editor can open in Word or a text editor.
+files a template editor can open in Word or a text editor. A council's profile may name
+its own (``[templates]``): a folder searched first for HTML templates and stylesheets,
+and a Word template per document. Both stay inside the profile's folder.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from doctool.errors import ConfigError
+from doctool.profile_spec import DOCUMENT_NAMES
 from doctool.profiles import ROOT, Profile
 
 ASSETS = ROOT / "assets"
@@ -21,6 +24,37 @@ def profile_file(profile: Profile, named: str) -> Path:
     if not path.is_file():
         raise ConfigError(f"profile {profile.name!r} names a file that does not exist: {display_path(path)}")
     return path
+
+
+def template_folder(profile: Profile | None) -> Path | None:
+    """The council's template folder (``[templates] folder``), searched before the
+    built-in templates and stylesheets; None when the profile names none."""
+    folder = profile.section("templates").get("folder") if profile else None
+    return Path(folder) if folder else None
+
+
+def council_file(folder: Path | None, name: str) -> Path | None:
+    """``folder/name`` if it is a file that really lies inside ``folder`` (a symlink that
+    leads out of it is refused), else None."""
+    if folder is None or Path(name).name != name:
+        return None
+    path = folder / name
+    if not path.is_file():
+        return None
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder.resolve()):
+        raise ConfigError(f"{name} in the council's template folder {folder} leads outside it")
+    return resolved
+
+
+def docx_template(profile: Profile, document: str, builtin: str | None = None) -> Path:
+    """The Word template for ``document`` (``plan``, ``easyread``, ``charging-letter``,
+    ``dp-summary``): the council's (``[templates.docx]``) if its profile names one, else
+    the built-in ``templates/docx/<builtin or document.docx>``."""
+    if document not in DOCUMENT_NAMES:
+        raise ConfigError(f"no document {document!r}; documents: {', '.join(DOCUMENT_NAMES)}")
+    custom = (profile.section("templates").get("docx") or {}).get(document)
+    return profile_file(profile, custom) if custom else TEMPLATES / "docx" / (builtin or f"{document}.docx")
 
 
 def display_path(path: Path) -> str:

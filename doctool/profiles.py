@@ -3,20 +3,27 @@
 A profile is a TOML file. Built-in ones live in ``doctool/data/profiles``; a council
 keeps its own in a folder named by ``DOCTOOL_PROFILE_PATH`` (or passes a file path to
 ``--profile``) and ``extends`` another profile, changing only what differs.
+
+Every key is checked (:mod:`doctool.profile_spec`): a misspelt one is refused with the
+nearest valid key, never ignored. Files a profile names are relative to its own folder;
+its templates (``[templates]``) must stay inside that folder. This module imports no
+checks: the rule catalogue checks ``[severity]`` through :func:`add_profile_check`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from doctool.datafiles import DATA, load_toml
-from doctool.findings import Severity
 from doctool.errors import ConfigError
+from doctool.findings import Severity
+from doctool.profile_spec import check_profile_file, nearest, wording_files
 
 BUILTIN = DATA / "profiles"
 ROOT = DATA.parent.parent
@@ -43,11 +50,16 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Profile:
+    """A loaded profile. ``severity_from`` says which profile file set each severity
+    (``profile 'kent' (…/kent.toml)``), so a message can name it."""
+
     name: str
     title: str
     severity: dict[str, Severity] = field(default_factory=dict)
     requirements: tuple[Requirement, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    severity_from: dict[str, str] = field(default_factory=dict)
 
     @property
     def council(self) -> dict[str, Any]:
@@ -86,21 +98,66 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-#: Settings that name files or folders: (table, key), or (table, None) for every key.
-_PATH_SETTINGS = (("council", "logo"), ("templates", None), ("easyread", "pictures_dir"))
+def _where(raw: dict[str, Any], path: Path) -> str:
+    """How messages name a profile: ``profile 'testshire' (/councils/testshire.toml)``."""
+    return f"profile {raw.get('name', path.stem)!r} ({path})"
 
 
-def _anchor_paths(settings: dict[str, Any], base: Path) -> None:
+def _anchor(base: Path, value: str) -> str:
+    return str((base / value).resolve())
+
+
+def _confined(base: Path, value: Any, dotted: str, where: str, want: str) -> str:
+    """``value`` (relative to ``base``, the profile's folder) as an absolute path, refused
+    if it leads out of that folder (``..``, an absolute path, a symlink) or is not there."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {dotted} must name a {want} relative to the profile's folder")
+    path = (base / value).resolve()
+    if not path.is_relative_to(base.resolve()):
+        raise ConfigError(f"{where}: {dotted} = {value!r} is outside the profile's folder {base}")
+    if not (path.is_dir() if want == "folder" else path.is_file()):
+        raise ConfigError(f"{where}: {dotted} names a {want} that does not exist: {value}")
+    return str(path)
+
+
+def _anchor_paths(settings: dict[str, Any], base: Path, where: str) -> None:
     """Make every file a profile names absolute, relative to the profile that named it,
-    so a profile that extends another inherits working paths."""
-    for table, key in _PATH_SETTINGS:
-        section = settings.get(table)
-        if not isinstance(section, dict):
+    so a profile that extends another inherits working paths. Templates must stay inside
+    the profile's folder."""
+    council, easyread = settings.get("council") or {}, settings.get("easyread") or {}
+    if council.get("logo"):
+        council["logo"] = _anchor(base, council["logo"])
+    if easyread.get("pictures_dir"):
+        easyread["pictures_dir"] = _anchor(base, easyread["pictures_dir"])
+    templates = settings.get("templates") or {}
+    if "folder" in templates:
+        templates["folder"] = _confined(base, templates["folder"], "templates.folder", where, "folder")
+        _check_template_folder(Path(templates["folder"]), where)
+    for document, value in (templates.get("docx") or {}).items():
+        templates["docx"][document] = _confined(base, value, f"templates.docx.{document}", where, "file")
+
+
+def _builtin_template_names() -> tuple[set[str], set[str]]:
+    """The HTML templates and stylesheets a council's template folder may replace."""
+    html = {p.name for folder in ("html", "easyread") for p in (ROOT / "templates" / folder).glob("*.html.j2")}
+    css = {p.name for p in (ROOT / "assets" / "css").glob("*.css")}
+    return html, css
+
+
+def _check_template_folder(folder: Path, where: str) -> None:
+    """Every ``*.html.j2`` and ``*.css`` in a council's template folder replaces a built-in
+    one of the same name, so a misnamed file is refused rather than silently unused. Files
+    named ``_….html.j2`` or ``_….css`` are the council's own partials, used by name."""
+    html, css = _builtin_template_names()
+    for path in sorted(folder.iterdir()):
+        if not path.resolve().is_relative_to(folder):
+            raise ConfigError(f"{where}: templates.folder: {path.name} leads outside the profile's folder")
+        known = html if path.name.endswith(".html.j2") else css if path.suffix == ".css" else None
+        if known is None or path.name.startswith("_") or path.name in known:
             continue
-        for name in [key] if key else list(section):
-            value = section.get(name)
-            if isinstance(value, str) and value:
-                section[name] = str((base / value).resolve())
+        guess = nearest(path.name, known)
+        hint = f"; did you mean {guess}?" if guess else f"; templates: {', '.join(sorted(known))}"
+        raise ConfigError(f"{where}: unknown template {path.name} in templates.folder{hint}")
 
 
 def _field_path_error(dotted: str, document: str) -> str | None:
@@ -138,7 +195,7 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
+def _requirement(spec: dict[str, Any], where: str) -> Requirement:
     document = spec.get("document", "plan")
     for key in ("path", "when", "unless"):
         if isinstance(spec.get(key), str) and (problem := _field_path_error(spec[key], document)):
@@ -158,44 +215,64 @@ def _requirement(spec: dict[str, Any], where: Path) -> Requirement:
         raise ConfigError(f"{where}: a [[require]] entry is missing or has a bad value: {exc}") from None
 
 
+#: Checks run on every profile as it is loaded, after its own keys are checked.
+ProfileCheck = Callable[[Profile], None]
+_CHECKS: list[ProfileCheck] = []
+
+
+def add_profile_check(check: ProfileCheck) -> None:
+    """Run ``check(profile)`` on every profile loaded from now on (the rule catalogue adds
+    one for ``[severity]``); it raises :class:`ConfigError` to refuse the profile."""
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+
+
+def _severities(raw: dict[str, Any], where: str) -> dict[str, Severity]:
+    levels: dict[str, Severity] = {}
+    for rule_id, level in (raw.get("severity") or {}).items():
+        try:
+            levels[rule_id] = Severity(level)
+        except ValueError:
+            raise ConfigError(f"{where}: severity for {rule_id} must be 'error' or 'warning'") from None
+    return levels
+
+
 @cache
 def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> Profile:
-    """Load a profile and everything it extends; checks severities against the catalogue."""
-    from doctool.checks.catalog import all_rules
-
+    """Load a profile and everything it extends, refusing any key it may not have."""
     path = _find(name_or_path)
     raw = load_toml(path)
+    where = _where(raw, path)
+    check_profile_file(raw, where)
     parent_name = raw.get("extends")
     if parent_name in _seen + (name_or_path,):
         raise ConfigError(f"profile {name_or_path!r} extends itself")
     parent = load_profile(parent_name, _seen + (name_or_path,)) if parent_name else None
 
-    severity = dict(parent.severity) if parent else {}
-    rules = all_rules()
-    for rule_id, level in raw.get("severity", {}).items():
-        if rule_id not in rules:
-            raise ConfigError(f"{path}: [severity] names unknown rule {rule_id!r}")
-        try:
-            sev = Severity(level)
-        except ValueError:
-            raise ConfigError(f"{path}: severity for {rule_id} must be 'error' or 'warning'") from None
-        if rules[rule_id].severity is Severity.error and sev is Severity.warning:
-            raise ConfigError(f"{path}: {rule_id} is a legal requirement and cannot be lowered to a warning")
-        severity[rule_id] = sev
-
+    own = _severities(raw, where)
+    severity = {**(parent.severity if parent else {}), **own}
+    severity_from = {**(parent.severity_from if parent else {}), **dict.fromkeys(own, where)}
     requirements = (parent.requirements if parent else ()) + tuple(
-        _requirement(spec, path) for spec in raw.get("require", [])
+        _requirement(spec, where) for spec in raw.get("require", [])
     )
     settings = {k: v for k, v in raw.items() if k not in {"name", "title", "extends", "severity", "require"}}
-    _anchor_paths(settings, ROOT if path.parent == BUILTIN else path.parent)
+    if "wording" in settings:  # kept by wording file, as doctool.view.wording reads it
+        files = wording_files()
+        settings["wording"] = {files[key]: table for key, table in settings["wording"].items()}
+    _anchor_paths(settings, ROOT if path.parent == BUILTIN else path.parent, where)
     if parent and "name" in settings.get("council", {}) and "logo" not in settings["council"]:
         # A council that renames itself must not inherit another council's logo.
         settings["council"].setdefault("logo", "")
         settings["council"].setdefault("logo_alt", "")
-    return Profile(
+    profile = Profile(
         name=raw.get("name", path.stem),
         title=raw.get("title", path.stem),
         severity=severity,
         requirements=requirements,
         settings=_merge(parent.settings, settings) if parent else settings,
+        source=str(path),
+        severity_from=severity_from,
     )
+    for check in _CHECKS:
+        check(profile)
+    return profile

@@ -365,3 +365,156 @@ def test_profile_name_with_path_traversal_is_refused(run_cli, name, tmp_path, mo
 def test_library_refuses_unknown_profile(complete_plan):
     with pytest.raises(ConfigError, match="unknown profile"):
         validate_bytes(dump_json(complete_plan), "atlantis")
+
+
+# --- strict profiles: a mistake is refused, naming the key and the nearest valid one ----------
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        pytest.param('extends = "england"\nlogo = "logo.png"\n',
+                     "unknown key logo; did you mean council.logo?", id="top-level-key"),
+        pytest.param('extends = "england"\n[councl]\nname = "X"\n',
+                     "unknown key councl; did you mean council?", id="top-level-table"),
+        pytest.param('extends = "england"\n[council]\nnmae = "X"\n',
+                     "unknown key council.nmae; did you mean council.name?", id="council-key"),
+        pytest.param('extends = "england"\n[wording.plan.heading]\nneeds_ = "X"\n',
+                     "unknown key wording.plan.heading.needs_; did you mean wording.plan.heading.needs?",
+                     id="wording-key"),
+        pytest.param('extends = "england"\n[wording.plan.heding]\nneeds = "X"\n',
+                     "unknown key wording.plan.heding; did you mean wording.plan.heading?", id="wording-table"),
+        pytest.param('extends = "england"\n[wording.charging_letter.heading]\nletter = "X"\n',
+                     "unknown key wording.charging_letter; did you mean wording.charging-letter?",
+                     id="wording-document-spelling"),
+        pytest.param('extends = "england"\n[wording.plan.heading]\nneeds = ["X"]\n',
+                     "wording.plan.heading.needs must be text", id="wording-type"),
+        pytest.param('extends = "england"\n[templates]\ncharging_letter_docx = "letter.docx"\n',
+                     "unknown key templates.charging_letter_docx; did you mean templates.docx.charging-letter?",
+                     id="old-docx-key"),
+        pytest.param('extends = "england"\n[templates]\nplan_docx = "plan.docx"\n',
+                     "unknown key templates.plan_docx; did you mean templates.docx.plan?", id="old-plan-docx-key"),
+        pytest.param('extends = "england"\n[templates.docx]\ndp_summary = "dp.docx"\n',
+                     "unknown key templates.docx.dp_summary; did you mean templates.docx.dp-summary?",
+                     id="docx-document-misspelt"),
+        pytest.param('extends = "england"\n[templates.docx]\nletter = "letter.docx"\n',
+                     "unknown key templates.docx.letter; did you mean templates.docx.charging-letter?",
+                     id="docx-document-unknown"),
+        pytest.param('extends = "england"\n[severity]\n"SG-10-REVEIW" = "error"\n',
+                     "unknown rule 'SG-10-REVEIW' in [severity] (severity.SG-10-REVEIW); did you mean severity.SG-10-REVIEW?",
+                     id="rule-id"),
+        pytest.param('extends = "england"\n[severity]\n"CA-25-1-f" = "warning"\n',
+                     "severity.CA-25-1-f: CA-25-1-f is a legal requirement and cannot be lowered", id="CA-rule-lowered"),
+        pytest.param('extends = "england"\n[easyread]\nmin_reading_eas = 70\n',
+                     "unknown key easyread.min_reading_eas; did you mean easyread.min_reading_ease?", id="easyread-key"),
+        pytest.param('extends = "england"\n[easyread]\nreading_ease_method = "fast"\n',
+                     "easyread.reading_ease_method: Input should be 'builtin' or 'textstat'", id="easyread-value"),
+        pytest.param('extends = "england"\n[charging]\nupper_capital_limt = "25000.00"\n',
+                     "unknown key charging.upper_capital_limt; did you mean charging.upper_capital_limit?",
+                     id="charging-key"),
+        pytest.param('extends = "england"\n[[require]]\nrule = "X-1"\npaths = "person.reference"\nmessage = "m"\n'
+                     'source = "s"\n', "unknown key require[0].paths; did you mean require[0].path?", id="require-key"),
+        pytest.param('extends = "england"\n[council]\naddress = "County Hall"\n',
+                     "council.address: Input should be a valid list", id="value-type"),
+        pytest.param('extends = "england"\n[templates]\nfolder = "../elsewhere"\n',
+                     "templates.folder = '../elsewhere' is outside the profile's folder", id="folder-escapes"),
+        pytest.param('extends = "england"\n[templates.docx]\nplan = "/etc/passwd"\n',
+                     "templates.docx.plan = '/etc/passwd' is outside the profile's folder", id="docx-escapes"),
+        pytest.param('extends = "england"\n[templates]\nfolder = "no-such-folder"\n',
+                     "templates.folder names a folder that does not exist: no-such-folder", id="folder-missing"),
+    ],
+)
+def test_profile_mistake_is_refused_with_the_nearest_key(run_cli, tmp_path, text, message):
+    (tmp_path / "elsewhere").mkdir()
+    folder = tmp_path / "council"
+    folder.mkdir()
+    path = folder / "testshire.toml"
+    path.write_text('name = "testshire"\n' + text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_profile(str(path))
+    assert str(caught.value).startswith(f"profile 'testshire' ({path}): ")
+    assert message in str(caught.value)
+    code, out, err = run_cli(["validate", SAMPLE, "--profile", str(path)])
+    assert code == 2 and out == ""
+    assert message in err and "Traceback" not in err
+
+
+def test_a_symlinked_template_folder_that_leads_outside_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = tmp_path / "council"
+    folder.mkdir()
+    (folder / "templates").symlink_to(outside, target_is_directory=True)
+    path = folder / "testshire.toml"
+    path.write_text('extends = "england"\n[templates]\nfolder = "templates"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="templates.folder = 'templates' is outside the profile's folder"):
+        load_profile(str(path))
+
+
+def test_a_misnamed_template_in_the_folder_is_refused(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "charging_letter.html.j2").write_text("x", encoding="utf-8")
+    (tmp_path / "templates" / "_our_footer.html.j2").write_text("x", encoding="utf-8")  # a partial: allowed
+    path = tmp_path / "testshire.toml"
+    path.write_text('extends = "england"\n[templates]\nfolder = "templates"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown template charging_letter.html.j2 in templates.folder; "
+                                          r"did you mean charging-letter.html.j2\?"):
+        load_profile(str(path))
+
+
+def test_the_new_spellings_load(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "letter.docx").write_bytes(b"")
+    path = tmp_path / "testshire.toml"
+    path.write_text(
+        'extends = "england"\n[templates]\nfolder = "templates"\n'
+        'docx = { "charging-letter" = "letter.docx" }\n'
+        '[wording.charging-letter.heading]\nletter = "What you pay"\n'
+        '[wording.dp-summary.title]\n[wording.labels.domain]\nnutrition = "Food"\n',
+        encoding="utf-8",
+    )
+    profile = load_profile(str(path))
+    assert profile.section("templates") == {
+        "folder": str((tmp_path / "templates").resolve()),
+        "docx": {"charging-letter": str((tmp_path / "letter.docx").resolve())},
+    }
+    # wording is kept by wording file, as the views read it
+    assert profile.section("wording")["charging_letter"] == {"heading": {"letter": "What you pay"}}
+
+
+def test_profiles_import_no_checks():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom doctool.profiles import load_profile\nload_profile('kent')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('doctool.checks')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_profile_loaded_before_the_catalogue_is_still_refused_when_used(complete_plan):
+    from doctool.checks import check_plan
+    from doctool.findings import Severity
+    from doctool.loading import load_document_bytes
+    from doctool.profiles import Profile
+
+    profile = Profile("odd", "odd", severity={"CA-25-1-f": Severity.warning},
+                      severity_from={"CA-25-1-f": "profile 'odd' (odd.toml)"})
+    with pytest.raises(ConfigError, match=r"profile 'odd' \(odd.toml\): severity.CA-25-1-f: .* cannot be lowered"):
+        check_plan(load_document_bytes(dump_json(complete_plan)), profile)
+
+
+def test_document_names_are_the_cli_names():
+    from doctool.documents import DOCUMENTS
+    from doctool.profile_spec import DOCUMENT_NAMES
+
+    assert set(DOCUMENT_NAMES) == set(DOCUMENTS)
+
+
+def test_every_easyread_setting_can_be_set():
+    from doctool.datafiles import DATA, load_toml
+    from doctool.profile_spec import Easyread
+
+    assert set(load_toml(DATA / "easyread" / "settings.toml")) <= set(Easyread.model_fields)

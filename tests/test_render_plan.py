@@ -615,8 +615,8 @@ logo_alt = "{TESTSHIRE} logo"
 [wording.plan.heading]
 needs = "What I need help with"
 
-[templates]
-plan_docx = "testshire-plan.docx"
+[templates.docx]
+plan = "testshire-plan.docx"
 ''',
             encoding="utf-8",
         )
@@ -692,7 +692,7 @@ def test_profile_template_that_does_not_exist_is_a_clear_error(tmp_path):
     profile = tmp_path / "broken.toml"
     logo = (REPO / "assets" / "img" / "eastbrook-logo.png").as_posix()
     profile.write_text(
-        f'extends = "england"\n[council]\nlogo = "{logo}"\n[templates]\nplan_docx = "no-such.docx"\n', encoding="utf-8"
+        f'extends = "england"\n[council]\nlogo = "{logo}"\n[templates.docx]\nplan = "no-such.docx"\n', encoding="utf-8"
     )
     src = REPO / "samples" / "plans" / "01-older-person-home-care.json"
     outdir = tmp_path / "out"

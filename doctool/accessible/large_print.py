@@ -95,12 +95,14 @@ def large_print_html(source: Source, size: int) -> str:
         classes.append("stack-fields")
     css = "".join((CSS_DIR / name).read_text(encoding="utf-8") for name in ("large-print.css", "stacked-tables.css"))
     meta = source.document.meta
-    return render_html(source.document, source.kind.html_template, classes, css + page_css(size, meta.reference, meta.footer))
+    return render_html(
+        source.document, source.kind.html_template, classes, css + page_css(size, meta.reference, meta.footer), source.profile
+    )
 
 
 def render_large_print_pdf(source: Source, size: int) -> bytes:
     """A tagged PDF/UA-1 of the document with its body text at ``size`` pt."""
-    return lay_out_html(source.kind, source.document, large_print_html(source, size)).content
+    return lay_out_html(source.kind, source.document, large_print_html(source, size), source.profile).content
 
 
 # --- Word ----------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class Source:
     @cached_property
     def html(self) -> str:
         """The document's own HTML (the page the PDF is laid out from)."""
-        return render_html(self.document, self.kind.html_template)
+        return render_html(self.document, self.kind.html_template, profile=self.profile)
 
     @cached_property
     def words(self) -> Wording:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
 from doctool.findings import Severity
+from doctool.profile_spec import nearest
+from doctool.profiles import Profile, add_profile_check
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,23 @@ def catalog(document: str = "plan") -> dict[str, RuleDef]:
 def all_rules() -> dict[str, RuleDef]:
     """Every rule in every catalogue, by id: what a profile may name in ``[severity]``."""
     return {rule_id: rule for book in _catalogues().values() for rule_id, rule in book.items()}
+
+
+def check_profile_rules(profile: Profile) -> None:
+    """Refuse a profile whose ``[severity]`` names a rule no catalogue has, or lowers a
+    blocking rule (a ``CA-`` legal requirement, or any rule that is an error by default)
+    to a warning. Runs when a profile is loaded and again before it is used for checking."""
+    rules = all_rules()
+    for rule_id, level in profile.severity.items():
+        where = profile.severity_from.get(rule_id) or f"profile {profile.name!r}"
+        if rule_id not in rules:
+            guess = nearest(rule_id, rules)
+            hint = f"; did you mean severity.{guess}?" if guess else ""
+            raise ConfigError(f"{where}: unknown rule {rule_id!r} in [severity] (severity.{rule_id}){hint}")
+        if rules[rule_id].severity is Severity.error and level is Severity.warning:
+            raise ConfigError(
+                f"{where}: severity.{rule_id}: {rule_id} is a legal requirement and cannot be lowered to a warning"
+            )
+
+
+add_profile_check(check_profile_rules)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from doctool.checks.catalog import all_rules
+from doctool.checks.catalog import all_rules, check_profile_rules
 from doctool.findings import Finding, Report
 from doctool.profiles import Profile, Requirement
 
@@ -58,6 +58,7 @@ def _requirement_findings(doc: Any, requirements: Iterable[Requirement]) -> Iter
 
 def run(doc: Any, rules: Iterable[RuleFn], profile: Profile, document: str = "plan") -> Report:
     """Apply every rule function and the profile's own requirements for ``document`` to ``doc``."""
+    check_profile_rules(profile)  # a profile loaded before the catalogue's check was added
     defs = all_rules()
     findings: set[Finding] = set()
     for rule_fn in rules:

@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from doctool.document import Document
 from doctool.errors import Incomplete
 from doctool.findings import Report
-from doctool.paths import display_path
+from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile
 from doctool.render.docx import render_docx
 from doctool.render.html import render_html
 from doctool.render.pdf import Pdf, lay_out
+from doctool.render.templating import html_env
 
 if TYPE_CHECKING:
     from doctool.documents import DocumentKind
@@ -43,19 +45,21 @@ class RenderedFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def lay_out_html(kind: DocumentKind, doc: Document, html: str) -> Pdf:
-    """HTML made from ``doc`` laid out as a tagged PDF, reading only the document's pictures."""
+def lay_out_html(kind: DocumentKind, doc: Document, html: str, profile: Profile) -> Pdf:
+    """HTML made from ``doc`` laid out as a tagged PDF, reading only the document's pictures
+    (and a council's own stylesheets from its template folder)."""
     return lay_out(
         html,
         extra_files=tuple(p.path for p in doc.pictures()),
         identifier=doc.meta.reference,
         stylesheets=kind.stylesheet_paths(),
+        folder=template_folder(profile),
     )
 
 
-def pdf_of(kind: DocumentKind, doc: Document) -> Pdf:
-    """The document laid out by its own HTML template."""
-    return lay_out_html(kind, doc, render_html(doc, kind.html_template))
+def pdf_of(kind: DocumentKind, doc: Document, profile: Profile) -> Pdf:
+    """The document laid out by its own HTML template (the council's, if it has one)."""
+    return lay_out_html(kind, doc, render_html(doc, kind.html_template, profile=profile), profile)
 
 
 def word_of(kind: DocumentKind, record: Any, profile: Profile, report: Report, draft: bool) -> bytes:
@@ -78,11 +82,12 @@ def render_document(
     """Lay out a composed document as PDF or Word."""
     media_type, ext = FORMATS[fmt]
     if fmt == "pdf":
-        pdf = pdf_of(kind, doc)
+        pdf = pdf_of(kind, doc, profile)
         if kind.check_pdf and not doc.draft.on:
             laid_out = kind.check_pdf(pdf, profile)
             if not laid_out.complete:
                 raise Incomplete(laid_out)
-        return RenderedFile(kind.name, fmt, pdf.content, media_type, ext, display_path(kind.html_path()))
+        used = html_env(profile).get_template(kind.html_template).filename  # the council's, if it has one
+        return RenderedFile(kind.name, fmt, pdf.content, media_type, ext, display_path(Path(used) if used else kind.html_path()))
     content = word_of(kind, record, profile, report, draft)
     return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(kind.docx_path(profile)))

@@ -13,10 +13,15 @@ from collections.abc import Sequence
 from markupsafe import Markup
 
 from doctool.document import Document
+from doctool.profiles import Profile
 from doctool.render.templating import html_env
 
 
-def render_html(doc: Document, template: str, body_classes: Sequence[str] = (), extra_css: str = "") -> str:
-    """``doc`` laid out by ``template`` (found on the template search path). ``extra_css`` is
+def render_html(
+    doc: Document, template: str, body_classes: Sequence[str] = (), extra_css: str = "", profile: Profile | None = None
+) -> str:
+    """``doc`` laid out by ``template``, found first in the council's template folder (its
+    profile's ``[templates] folder``), then among the built-in ones. ``extra_css`` is
     doctool's own stylesheet text for a variant (large print), placed last so it wins."""
-    return html_env().get_template(template).render(doc=doc, body_classes=list(body_classes), extra_css=Markup(extra_css))
+    layout = html_env(profile).get_template(template)
+    return layout.render(doc=doc, body_classes=list(body_classes), extra_css=Markup(extra_css))

@@ -1,8 +1,12 @@
 """HTML to tagged PDF/UA-1 with WeasyPrint, fetching only doctool's own assets.
 
 WeasyPrint would fetch any URL or file the HTML names. Data is escaped so it cannot add
-an element, and this fetcher is the second wall: it serves files under ``assets/`` and
-the council's logo, and stops the render for anything else.
+an element, and this fetcher is the second wall: it serves files under ``assets/``, the
+council's logo and the council's template folder, and stops the render for anything else.
+
+A council restyles a document by putting a stylesheet of the same name (``document.css``,
+``letter.css``, ``easyread.css`` …) in its template folder: it is used instead of the
+built-in one in ``assets/css``.
 """
 
 from __future__ import annotations
@@ -18,18 +22,25 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from doctool.errors import ConfigError
-from doctool.paths import ASSETS
+from doctool.paths import ASSETS, council_file
 
-STYLESHEET = ASSETS / "css" / "document.css"
+CSS_DIR = ASSETS / "css"
+STYLESHEET = CSS_DIR / "document.css"
 
 
 class AssetFetcher(URLFetcher):
-    """Serves ``file:`` URLs inside the allowed folders and files; refuses everything else."""
+    """Serves ``file:`` URLs inside the allowed folders and files; refuses everything else.
 
-    def __init__(self, folders: tuple[Path, ...] = (ASSETS,), files: tuple[Path, ...] = ()) -> None:
+    With a council's template ``folder``, that folder is allowed too, and a stylesheet the
+    HTML links from ``assets/css`` is served from the folder when it has one of that name."""
+
+    def __init__(
+        self, folders: tuple[Path, ...] = (ASSETS,), files: tuple[Path, ...] = (), folder: Path | None = None
+    ) -> None:
         super().__init__(allowed_protocols=("file",), fail_on_errors=True)
-        self.folders = tuple(f.resolve() for f in folders)
+        self.folders = tuple(f.resolve() for f in (*folders, *([folder] if folder else [])))
         self.files = frozenset(f.resolve() for f in files)
+        self.folder = folder
         self.refused: list[str] = []
 
     def allows(self, path: Path) -> bool:
@@ -41,6 +52,14 @@ class AssetFetcher(URLFetcher):
         if path is None or not self.allows(path) or not path.is_file():
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused to fetch a resource outside doctool's assets: {url[:80]}")
+        if self.folder and path.parent == CSS_DIR.resolve():
+            try:
+                own = council_file(self.folder, path.name)
+            except ConfigError as exc:
+                self.refused.append(url)
+                raise FatalURLFetchingError(str(exc)) from None
+            if own:
+                url, path = own.as_uri(), own
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
 
@@ -51,10 +70,25 @@ def font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-@cache
 def stylesheet(path: Path = STYLESHEET) -> CSS:
-    """Parsed once per process; the bulk hot path reuses it."""
-    return CSS(filename=str(path), url_fetcher=AssetFetcher(), font_config=font_config())
+    """Parsed once per process; the bulk hot path reuses it. A council's stylesheet may
+    use files beside it (fonts, pictures) as well as doctool's assets."""
+    return _stylesheet(path)
+
+
+@cache
+def _stylesheet(path: Path) -> CSS:
+    folder = None if path.resolve().is_relative_to(ASSETS.resolve()) else path.parent
+    return CSS(filename=str(path), url_fetcher=AssetFetcher(folder=folder), font_config=font_config())
+
+
+stylesheet.cache_clear = _stylesheet.cache_clear  # type: ignore[attr-defined]
+
+
+def stylesheet_path(path: Path = STYLESHEET, folder: Path | None = None) -> Path:
+    """The stylesheet to use for ``path``: the council's of the same name in its template
+    ``folder`` if it has one, else ``path`` itself."""
+    return council_file(folder, path.name) or path
 
 
 @dataclass(frozen=True)
@@ -66,16 +100,22 @@ class Pdf:
 
 
 def lay_out(
-    html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
+    html: str,
+    extra_files: tuple[Path, ...] = (),
+    identifier: str = "",
+    stylesheets: tuple[Path, ...] = (),
+    folder: Path | None = None,
 ) -> Pdf:
     """Lay out ``html`` as an A4 tagged PDF/UA-1. Same input, same bytes.
 
     ``stylesheets`` are applied after the shared one (a letter adds ``letter.css``).
+    ``folder`` is the council's template folder (:func:`doctool.paths.template_folder`):
+    a stylesheet there replaces the built-in one of the same name.
     Images are embedded as shipped (already optimised), not re-encoded for every letter.
     """
-    fetcher = AssetFetcher(files=extra_files)
+    fetcher = AssetFetcher(files=extra_files, folder=folder)
     options = {
-        "stylesheets": [stylesheet(), *(stylesheet(path) for path in stylesheets)],
+        "stylesheets": [stylesheet(stylesheet_path(path, folder)) for path in (STYLESHEET, *stylesheets)],
         "pdf_variant": "pdf/ua-1",
         "pdf_tags": True,
         "pdf_identifier": (identifier or "doctool").encode()[:32].ljust(16, b"-"),
@@ -91,7 +131,11 @@ def lay_out(
 
 
 def html_to_pdf(
-    html: str, extra_files: tuple[Path, ...] = (), identifier: str = "", stylesheets: tuple[Path, ...] = ()
+    html: str,
+    extra_files: tuple[Path, ...] = (),
+    identifier: str = "",
+    stylesheets: tuple[Path, ...] = (),
+    folder: Path | None = None,
 ) -> bytes:
     """The bytes of :func:`lay_out`."""
-    return lay_out(html, extra_files, identifier, stylesheets).content
+    return lay_out(html, extra_files, identifier, stylesheets, folder).content

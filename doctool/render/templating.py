@@ -3,6 +3,12 @@
 Plan data is untrusted text. The sandbox stops a template (even a council's edited copy)
 from reaching Python internals; autoescape makes ``<``, ``&`` and ``{{`` in the data
 print literally; StrictUndefined makes a misspelt variable an error, never a blank.
+
+A council changes the layout with its own HTML templates: ``html_env(profile)`` looks in
+the profile's template folder first, then the built-in ``templates/html`` and
+``templates/easyread``. ``default:plan.html.j2`` always names the built-in template, so
+a council's ``plan.html.j2`` can ``{% extends "default:plan.html.j2" %}`` and change
+one block.
 """
 
 from __future__ import annotations
@@ -10,13 +16,20 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from doctool.paths import TEMPLATES
+from doctool.errors import ConfigError
+from doctool.paths import TEMPLATES, template_folder
+
+if TYPE_CHECKING:
+    from doctool.profiles import Profile
+
+#: The built-in HTML templates, in the order they are searched.
+BUILTIN_HTML = (TEMPLATES / "html", TEMPLATES / "easyread")
 
 _CSS_SAFE = re.compile(r"[A-Za-z0-9]")
 
@@ -60,12 +73,44 @@ def _configure(env: Sandbox) -> Sandbox:
     return env
 
 
+class CouncilLoader(FileSystemLoader):
+    """A council's template folder. Jinja already refuses ``..`` in a template name; this
+    also refuses a file that a symlink leads out of the folder."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.root = folder.resolve()
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is None or not Path(filename).resolve().is_relative_to(self.root):
+            raise ConfigError(f"template {template} in the council's template folder {self.root} leads outside it")
+        return source, filename, uptodate
+
+
+def html_loader(folder: Path | None = None) -> BaseLoader:
+    """``default:<name>`` for a built-in template; any other name from ``folder`` (a
+    council's) first, then the built-ins."""
+    builtin = FileSystemLoader([str(path) for path in BUILTIN_HTML])
+    council = [CouncilLoader(folder)] if folder else []
+    return ChoiceLoader([PrefixLoader({"default": builtin}, delimiter=":"), *council, builtin])
+
+
+def html_env(profile: Profile | None = None) -> Sandbox:
+    """For HTML templates: the profile's template folder first, then the built-ins; with
+    no profile (or none naming a folder), the built-ins only. Compiled once per process
+    for each folder, so a batch warms it once."""
+    return _html_env(template_folder(profile))
+
+
+html_env.cache_clear = lambda: _html_env.cache_clear()  # type: ignore[attr-defined]
+
+
 @cache
-def html_env() -> Sandbox:
-    """For HTML templates in ``templates/html`` (compiled once per process)."""
+def _html_env(folder: Path | None) -> Sandbox:
     return _configure(
         Sandbox(
-            loader=FileSystemLoader([TEMPLATES / "html", TEMPLATES / "easyread"]),
+            loader=html_loader(folder),
             autoescape=True,
             undefined=StrictUndefined,
             trim_blocks=True,
