@@ -72,7 +72,7 @@ from doctool.render.docx_package import Template as _Patcher
 from doctool.render.docx_package import save_stable, stamp_properties
 from doctool.render.templating import docx_env
 
-__all__ = ["Shell", "load_shell", "render_word", "render_shell"]
+__all__ = ["NotAShell", "Shell", "ShellError", "ShellSyntaxError", "load_shell", "render_shell", "render_word"]
 
 ACCENT = "005E6E"
 RED = "B10E1E"
@@ -94,6 +94,7 @@ LETTER_FRAME_TABLE = "Layout table: the address on the left and who to contact o
 
 _BODY_MARK = "{urn:doctool}body"
 _MARKER_TEXT = re.compile(r"^\s*\{\{-?\s*body\s*-?\}\}\s*$")
+_MARKER_ANYWHERE = re.compile(r"\{\{-?\s*body\s*-?\}\}")
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NEEDS_APPENDER = re.compile("[\t\n\r\u2011]")
 _PARA_LINES = re.compile(r"<w:p([ >])")
@@ -108,6 +109,55 @@ ROLES = {
 
 class ShellError(ConfigError):
     """A Word shell that cannot be used (no body paragraph, not a .docx, bad tags)."""
+
+
+class NotAShell(ShellError):
+    """The file is not a Word .docx file at all."""
+
+
+class ShellSyntaxError(ShellError):
+    """A tag in the shell Jinja cannot read: where (``body``, ``header``, ``footer``), what,
+    and the words around it."""
+
+    def __init__(self, name: str, where: str, message: str, near: str) -> None:
+        self.where, self.syntax, self.near = where, message, near
+        super().__init__(f"Word template {name}: syntax error in the {where}: {message} {near}".rstrip())
+
+
+_NO_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']*)'$")
+
+
+def explain(exc: TemplateError) -> str:
+    """A Jinja error in words a template editor can act on: a name the document does not
+    have says which names it does have."""
+    message = exc.message or type(exc).__name__
+    m = _NO_ATTRIBUTE.match(message)
+    if m is None:
+        return message
+    owner, name = m.groups()
+    from doctool.document import model  # noqa: PLC0415
+
+    cls = getattr(model, owner, None)
+    if cls is None or not dataclasses.is_dataclass(cls):
+        return message
+    known = [f.name for f in dataclasses.fields(cls)] + [n for n, v in vars(cls).items() if isinstance(v, property)]
+    return f"{owner} has no {name!r} (it has {', '.join(known)})"
+
+
+def part_label(partname: str) -> str:
+    """``/word/footer2.xml`` -> "footer"; the main document part is the "body"."""
+    name = partname.rsplit("/", 1)[-1]
+    return "header" if name.startswith("header") else "footer" if name.startswith("footer") else "body"
+
+
+def near(source: str, lineno: int | None) -> str:
+    """The words on and around ``lineno`` of a part's Jinja source (one paragraph a line),
+    tags stripped: "near “Reference: {{ doc.meta.refrence }”"."""
+    if not lineno:
+        return ""
+    lines = source.splitlines()[max(lineno - 2, 0) : lineno + 1]
+    text = " ".join(re.sub(r"<[^>]+>", "", line) for line in lines)
+    return "near \u201c" + re.sub(r"\s+", " ", text).strip()[:120] + "\u201d"
 
 
 # --- the shell ---------------------------------------------------------------------------
@@ -145,7 +195,7 @@ def load_shell(path: Path) -> Shell:
     try:
         stat = path.stat()
     except OSError as exc:
-        raise ShellError(f"Word template {path.name} cannot be read ({exc.strerror})") from None
+        raise NotAShell(f"Word template {path.name} cannot be read ({exc.strerror})") from None
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _SHELLS.get(path)
     if cached is not None and cached[0] == stamp:
@@ -166,10 +216,14 @@ def _parse_shell(path: Path) -> Shell:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise ShellError(f"{path.name} is not a Word .docx file ({type(exc).__name__})") from None
+        raise NotAShell(f"{path.name} is not a Word .docx file ({type(exc).__name__})") from None
     body = document.element.body
     markers = [p for p in body.iter(qn("w:p")) if _MARKER_TEXT.match(_paragraph_text(p))]
     if not markers:
+        crowded = [p for p in body.iter(qn("w:p")) if _MARKER_ANYWHERE.search(_paragraph_text(p))]
+        if crowded:
+            text = re.sub(r"\s+", " ", _paragraph_text(crowded[0])).strip()[:80]
+            raise ShellError(f"Word template {path.name}: the paragraph with {{{{ body }}}} must hold nothing else, not \u201c{text}\u201d")
         raise ShellError(f"Word template {path.name} has no paragraph that says only {{{{ body }}}}, where the document goes")
     if len(markers) > 1:
         raise ShellError(f"Word template {path.name} has {len(markers)} paragraphs that say {{{{ body }}}}; keep one")
@@ -194,7 +248,10 @@ def _parse_shell(path: Path) -> Shell:
         if "{{" not in source and "{%" not in source:
             continue
         sources[str(story.partname)] = source
-        templates[str(story.partname)] = docx_env().from_string(source)  # TemplateSyntaxError: the caller names it
+        try:
+            templates[str(story.partname)] = docx_env().from_string(source)
+        except TemplateSyntaxError as exc:
+            raise ShellSyntaxError(path.name, part_label(str(story.partname)), exc.message or "", near(source, exc.lineno)) from None
 
     styles_by_name = {s.name: s for s in document.styles}
     roles = {role: next((styles_by_name[n].style_id for n in names if n in styles_by_name), None) for role, names in ROLES.items()}
@@ -922,12 +979,10 @@ def render_word(doc: Document, template: Path, *, size_pt: int | None = None, st
     italics, generous spacing. ``stacked`` lays tables of three or more columns out as a
     "Heading: value" record a row. The same Document and shell give the same bytes.
     """
+    shell = load_shell(template)
     try:
-        shell = load_shell(template)
         document = render_shell(shell, doc, size_pt=size_pt, stacked=stacked)
-    except TemplateSyntaxError as exc:
-        raise ShellError(f"Word template {Path(template).name}: syntax error: {exc.message}") from None
     except TemplateError as exc:
-        raise ShellError(f"Word template {Path(template).name}: {exc.message}") from None
+        raise ShellError(f"Word template {Path(template).name}: {explain(exc)}") from None
     return save_stable(document, doc.meta.date)
 
