@@ -58,6 +58,10 @@ def new_document(body_pt: float = 12, margins_mm: tuple[float, float, float, flo
     subtitle.font.color.rgb = INK
     subtitle.paragraph_format.space_after = Pt(2)
     _own_fonts(subtitle)
+    for el in subtitle.element.get_or_add_pPr().findall(qn("w:numPr")):  # python-docx's has a stray list level
+        el.getparent().remove(el)
+    for el in subtitle.element.get_or_add_rPr().findall(qn("w:spacing")):
+        el.getparent().remove(el)
     caption = styles["Caption"]
     caption.font.name, caption.font.size, caption.font.bold, caption.font.italic = FONT, Pt(body_pt), True, False
     caption.font.color.rgb = INK
