@@ -17,6 +17,7 @@ from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from lxml import etree
 
 
@@ -82,28 +83,50 @@ def twips(mm: float) -> int:
     return round(mm * 1440 / 25.4)
 
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_NSMAP = {"w": W}
+
+
+def make(tag: str) -> Any:
+    """A new ``w:tag`` element, of python-docx's class for it (what ``OxmlElement`` makes,
+    without parsing the prefix each time)."""
+    return oxml_parser.makeelement(f"{{{W}}}{tag}", nsmap=_W_NSMAP)
+
+
 def element(tag: str, **attrs: Any) -> Any:
     """A new ``w:`` element with ``w:`` attributes (``None`` values are left out)."""
-    el = OxmlElement(f"w:{tag}")
+    el = make(tag)
     for key, value in attrs.items():
         if value is not None:
-            el.set(qn(f"w:{key}"), str(value))
+            el.set(f"{{{W}}}{key}", str(value))
     return el
+
+
+def props(parent: Any, tag: str) -> Any:
+    """``parent``'s property element (``pPr``, ``trPr``, ``tcPr``), made if missing. It
+    comes first (in a row, after any ``tblPrEx``)."""
+    el = parent.find(f"{{{W}}}{tag}")
+    if el is None:
+        el = make(tag)
+        first = parent[0] if len(parent) else None
+        parent.insert(1 if first is not None and first.tag == f"{{{W}}}tblPrEx" else 0, el)
+    return el
+
+
+_RANKS = {f"{{{W}}}{parent}": {f"{{{W}}}{tag}": i for i, tag in enumerate(tags)} for parent, tags in ORDER.items()}
 
 
 def put(parent: Any, child: Any) -> Any:
     """Put ``child`` in ``parent`` at its place in the schema's order, replacing any
     element of the same name. Returns ``child``."""
-    name = child.tag.rpartition("}")[2]
     old = parent.find(child.tag)
     if old is not None:
         parent.replace(old, child)
         return child
-    order = ORDER[parent.tag.rpartition("}")[2]]
-    rank = order.index(name) if name in order else len(order)
+    ranks = _RANKS[parent.tag]
+    rank = ranks.get(child.tag, len(ranks))
     for existing in parent:
-        other = existing.tag.rpartition("}")[2]
-        if other in order and order.index(other) > rank:
+        if ranks.get(existing.tag, -1) > rank:
             existing.addprevious(child)
             return child
     parent.append(child)
@@ -126,18 +149,18 @@ def child(parent: Any, tag: str, **attrs: Any) -> Any:
 def repeat_header(tr: Any) -> None:
     """The row is the table's header row: Word and LibreOffice repeat it on every page,
     and a PDF made from the file tags its cells as header cells."""
-    tr_pr = tr.get_or_add_trPr()
+    tr_pr = props(tr, "trPr")
     put(tr_pr, element("cantSplit"))
     put(tr_pr, element("tblHeader"))
 
 
 def cant_split(tr: Any) -> None:
     """The row is never split across two pages."""
-    put(tr.get_or_add_trPr(), element("cantSplit"))
+    put(props(tr, "trPr"), element("cantSplit"))
 
 
 def row_height(tr: Any, mm: float, rule: str = "atLeast") -> None:
-    put(tr.get_or_add_trPr(), element("trHeight", val=twips(mm), hRule=rule))
+    put(props(tr, "trPr"), element("trHeight", val=twips(mm), hRule=rule))
 
 
 def table_look(tbl: Any, *, first_row: bool, first_column: bool) -> None:
@@ -168,9 +191,12 @@ def table_layout(tbl: Any, widths_mm: list[float], indent_mm: float = 0) -> None
         col.set(qn("w:w"), width)
     for tr in tbl.tr_lst:
         for tc, width in zip(tr.tc_lst, widths):
-            tc_w = tc.get_or_add_tcPr().get_or_add_tcW()
-            tc_w.set(qn("w:type"), "dxa")
-            tc_w.set(qn("w:w"), width)
+            tc_pr = props(tc, "tcPr")
+            tc_w = tc_pr.find(f"{{{W}}}tcW")
+            if tc_w is None:
+                tc_w = put(tc_pr, make("tcW"))
+            tc_w.set(f"{{{W}}}type", "dxa")
+            tc_w.set(f"{{{W}}}w", width)
 
 
 def no_borders(tbl: Any, rule_between_rows: str = "") -> None:
@@ -194,11 +220,11 @@ def cell_margins(tbl: Any, **mm: float) -> None:
 
 
 def shade_cell(tc: Any, fill: str) -> None:
-    put(tc.get_or_add_tcPr(), element("shd", val="clear", color="auto", fill=fill))
+    put(props(tc, "tcPr"), element("shd", val="clear", color="auto", fill=fill))
 
 
 def cell_top(tc: Any) -> None:
-    put(tc.get_or_add_tcPr(), element("vAlign", val="top"))
+    put(props(tc, "tcPr"), element("vAlign", val="top"))
 
 
 # --- paragraphs --------------------------------------------------------------------------
@@ -212,16 +238,16 @@ def paragraph_border(p: Any, colour: str, *, sides: tuple[str, ...] = ("top", "l
     for side in ("top", "left", "bottom", "right"):
         if side in sides:
             borders.append(element(side, val=style, sz=size, space=space, color=colour))
-    put(p.get_or_add_pPr(), borders)
+    put(props(p, "pPr"), borders)
 
 
 def paragraph_shading(p: Any, fill: str) -> None:
-    put(p.get_or_add_pPr(), element("shd", val="clear", color="auto", fill=fill))
+    put(props(p, "pPr"), element("shd", val="clear", color="auto", fill=fill))
 
 
 def outline_level(p: Any, level: int) -> None:
     """A heading level for a paragraph whose shell has no heading style (0 is Heading 1)."""
-    put(p.get_or_add_pPr(), element("outlineLvl", val=level))
+    put(props(p, "pPr"), element("outlineLvl", val=level))
 
 
 # --- runs and fields ---------------------------------------------------------------------
@@ -291,7 +317,6 @@ def set_language(styles: Any, settings: Any | None, lang: str) -> None:
 # successors on every call; a letter sets thousands of them. These build the few
 # properties doctool writes in schema order, once, with lxml (text is escaped by lxml).
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _P, _PPR, _R, _RPR, _T = (f"{{{W}}}{t}" for t in ("p", "pPr", "r", "rPr", "t"))
 _VAL = f"{{{W}}}val"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -312,7 +337,7 @@ def new_paragraph(style: str | None = None, *, keep_next: bool = False, page_bre
                   align: str | None = None) -> Any:
     """A ``w:p`` with its properties in schema order. ``before``, ``after`` are points;
     ``line`` is a multiple of single spacing, or points when ``exact``."""
-    p = OxmlElement("w:p")
+    p = make("p")
     if style or keep_next or page_break or before is not None or after is not None or line or left_mm or right_mm or align:
         ppr = etree.SubElement(p, _PPR)
         if style:

@@ -7,8 +7,10 @@ optional letterhead at the top of the body, and one paragraph that says only
 docxtpl tags naming the document (``{{ doc.meta.reference }}``,
 ``{{ doc.letterhead.council }}``, ``{{ logo }}``); they are rendered with the sandboxed,
 autoescaping environment and strict undefined names. The body is written from
-``doc.sections`` with python-docx's API (:mod:`doctool.render.docx_xml` adds what that
-lacks) and never passes through Jinja, so any text in the record prints literally.
+``doc.sections``: python-docx's package, parts, styles, tables and pictures, with
+paragraphs and runs built by :mod:`doctool.render.docx_xml` (which also owns the few
+bits of XML python-docx lacks). It never passes through Jinja, and lxml escapes every
+text, so anything in the record prints literally.
 
 Large and clear print are this renderer with options: ``size_pt`` sets Normal's size,
 scales the headings, removes italics and spaces the lines; ``stacked`` lays tables of
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import io
 import re
 import threading
 import zipfile
@@ -35,20 +36,23 @@ from typing import Any
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
-from docx.opc.packuri import PACKAGE_URI
+from docx.opc.packuri import PACKAGE_URI, PackURI
 from docx.opc.part import XmlPart
 from docx.opc.rel import Relationships
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
+from docx.image.image import Image
 from docx.package import Package
+from docx.parts.image import ImagePart
 from docx.shared import Mm
 from jinja2 import Template as JinjaTemplate
 from jinja2 import TemplateError, TemplateSyntaxError
 from lxml import etree
 from markupsafe import Markup
 
+from doctool.document import model as document_model
 from doctool.document.model import (
     Block,
     Callout,
@@ -88,7 +92,7 @@ ADDRESS_SIZES = {"fit-smallest": (8.5, 9.5), "fit-smaller": (9.5, 10.5)}  # pt: 
 ADDRESS_NORMAL = (10.0, 11.5)
 STACK_FROM_COLUMNS = 3
 PICTURE_COLUMN_MM = 40.0
-MAX_LOGO_HEIGHT_MM = 22.0
+MAX_LOGO_HEIGHT_MM = 18.0  # the letter's logo line is 20 mm
 LAYOUT_TABLE = "Layout table: a picture on the left and the words on the right. It has no header row."
 LETTER_FRAME_TABLE = "Layout table: the address on the left and who to contact on the right."
 
@@ -96,7 +100,6 @@ _BODY_MARK = "{urn:doctool}body"
 _MARKER_TEXT = re.compile(r"^\s*\{\{-?\s*body\s*-?\}\}\s*$")
 _MARKER_ANYWHERE = re.compile(r"\{\{-?\s*body\s*-?\}\}")
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NEEDS_APPENDER = re.compile("[\t\n\r\u2011]")
 _PARA_LINES = re.compile(r"<w:p([ >])")
 
 #: Style roles the renderer uses, and the style names it looks for in the shell.
@@ -135,9 +138,7 @@ def explain(exc: TemplateError) -> str:
     if m is None:
         return message
     owner, name = m.groups()
-    from doctool.document import model  # noqa: PLC0415
-
-    cls = getattr(model, owner, None)
+    cls = getattr(document_model, owner, None)
     if cls is None or not dataclasses.is_dataclass(cls):
         return message
     known = [f.name for f in dataclasses.fields(cls)] + [n for n, v in vars(cls).items() if isinstance(v, property)]
@@ -320,17 +321,18 @@ def _clone(shell: Shell) -> tuple[Package, dict[str, Any]]:
 
 # --- pictures ----------------------------------------------------------------------------
 
-_IMAGES: dict[Path, tuple[tuple[int, int], bytes]] = {}
+_IMAGES: dict[Path, tuple[tuple[int, int], Image]] = {}
 
 
-def _image_bytes(path: Path) -> bytes:
+def _image(path: Path) -> Image:
+    """The picture at ``path``, read and measured once while the file is unchanged."""
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _IMAGES.get(path)
     if cached is None or cached[0] != stamp:
         if len(_IMAGES) >= 512:
             _IMAGES.clear()
-        cached = _IMAGES[path] = (stamp, path.read_bytes())
+        cached = _IMAGES[path] = (stamp, Image.from_blob(path.read_bytes()))
     return cached[1]
 
 
@@ -341,11 +343,13 @@ def short_name(picture: Picture) -> str:
 
 
 class _Pictures:
-    """Inline pictures with alt text, numbered uniquely across the document's parts.
-    Word cannot show SVG: those are rasterised once (and cached on disk) as PNGs."""
+    """Inline pictures with alt text, numbered uniquely across the document's parts, each
+    file stored once. Word cannot show SVG: those are rasterised once (and cached on disk)
+    as PNGs."""
 
     def __init__(self, first_id: int, doc: Document) -> None:
         self._next = first_id
+        self._parts: dict[Path, Any] = {}
         svgs = sorted({p.path for p in doc.pictures() if p.path.suffix.lower() == ".svg"})
         self._png: dict[Path, Path] = {}
         if svgs:
@@ -353,13 +357,28 @@ class _Pictures:
 
             self._png = dict(zip(svgs, rasterise(svgs)))
 
+    def _image_part(self, package: Any, path: Path) -> Any:
+        image_part = self._parts.get(path)
+        if image_part is None:
+            image = _image(path)
+            used = {str(p.partname) for p in package.image_parts}
+            n = len(used) + 1
+            while f"/word/media/image{n}.{image.ext}" in used:
+                n += 1
+            image_part = ImagePart.from_image(image, PackURI(f"/word/media/image{n}.{image.ext}"))
+            package.image_parts.append(image_part)
+            self._parts[path] = image_part
+        return image_part
+
     def inline(self, part: Any, picture: Picture, max_height_mm: float | None = None) -> Any:
         path = self._png.get(picture.path, picture.path)
-        r_id, image = part.get_or_add_image(io.BytesIO(_image_bytes(path)))
+        image_part = self._image_part(part.package, path)
+        r_id = part.relate_to(image_part, RT.IMAGE)
+        image = image_part.image
         cx, cy = image.scaled_dimensions(Mm(picture.width_mm), None)
         if max_height_mm and cy > Mm(max_height_mm):
             cx, cy = image.scaled_dimensions(None, Mm(max_height_mm))
-        inline = CT_Inline.new_pic_inline(self._next, r_id, picture.path.name, cx, cy)
+        inline = CT_Inline.new_pic_inline(self._next, r_id, path.name, cx, cy)
         self._next += 1
         x.alt_text(inline, short_name(picture), picture.alt)
         return inline
@@ -418,6 +437,7 @@ class _Options:
 _P = qn("w:p")
 _TR = qn("w:tr")
 _TBL = qn("w:tbl")
+_OWN_SPACING = ("title", "subtitle", "h1", "h2", "h3")  # roles whose style spaces them
 
 
 def _cell_sink(tc: Any) -> Callable[[Any], None]:
@@ -431,7 +451,7 @@ def _close_cells(tbl: Any) -> None:
     """Every cell ends with a paragraph, as Word requires."""
     for tc in tbl.iter(qn("w:tc")):
         if tc.find(_P) is None:
-            tc.append(OxmlElement("w:p"))
+            tc.append(x.make("p"))
 
 
 class _Writer:
@@ -454,7 +474,7 @@ class _Writer:
     # paragraphs and runs
 
     def paragraph(self, text: Text = "", role: str | None = None, *, bold: bool = False, sink: Callable[[Any], None] | None = None, **fmt: Any) -> Any:
-        if sink is None and self.out and self.out[-1].tag == _TBL and not (role or "").startswith("h") and fmt.get("before") is None:
+        if sink is None and self.out and self.out[-1].tag == _TBL and role not in _OWN_SPACING and fmt.get("before") is None:
             fmt["before"] = round(self.base * 0.75)  # space after a table (Word has no "space after" for one)
         p = x.new_paragraph(self.shell.styles.get(role) if role else None, **fmt)
         (sink or self.add)(p)
@@ -637,7 +657,7 @@ class _Writer:
         draw consecutive ones as one box), kept together."""
         for i, p in enumerate(lines):
             last = i == len(lines) - 1
-            ppr = p.get_or_add_pPr()
+            ppr = x.props(p, "pPr")
             if not last:
                 x.put(ppr, x.element("keepNext"))
             x.paragraph_border(p, colour, size=6, space=6)
@@ -746,7 +766,7 @@ class _Writer:
         address_tc, contact_tc = tr.tc_lst
         x.cell_top(address_tc)
         x.cell_top(contact_tc)
-        x.put(address_tc.get_or_add_tcPr(), _cell_margin_right(10))
+        x.put(x.props(address_tc, "tcPr"), _cell_margin_right(10))
         size, line = ADDRESS_SIZES.get(frame.address_fit, ADDRESS_NORMAL) if fixed else (None, None)
         address = _cell_sink(address_tc)
         for text in frame.address:
@@ -778,7 +798,7 @@ class _Writer:
                 for tr in el.iter(_TR):
                     x.cant_split(tr)
         for p in paragraphs[:-1]:
-            x.put(p.get_or_add_pPr(), x.element("keepNext"))
+            x.put(x.props(p, "pPr"), x.element("keepNext"))
 
 
 _WRITERS: dict[type, str] = {
