@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
+import struct
+import threading
+import zlib
+from collections import OrderedDict
 from typing import Any
 
 from docx.opc.pkgwriter import PackageWriter
@@ -48,20 +51,63 @@ class Template(DocxTemplate):
 
 class StableZip:
     """python-docx's package writer with fixed timestamps and permissions: the same
-    document always gives the same bytes, written (and compressed) once."""
+    document always gives the same bytes.
+
+    The parts a shell shares between documents (styles, theme, fonts, numbering, the
+    logo) are the same bytes in every letter, so each is compressed once and its
+    compressed bytes reused (:data:`_DEFLATED`); the zip around them is written here, in
+    the layout ``zipfile`` writes (deflate, no data descriptors, no extra fields)."""
 
     def __init__(self, buffer: io.BytesIO, when: dt.date) -> None:
-        self._zip = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
-        self._stamp = (min(max(when.year, 1980), 2107), when.month, when.day, 0, 0, 0)  # what a zip can hold
+        self._out = buffer
+        year = min(max(when.year, 1980), 2107)  # what a zip can hold
+        self._date = ((year - 1980) << 9) | (when.month << 5) | when.day
+        self._central: list[bytes] = []
 
     def write(self, pack_uri: Any, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, date_time=self._stamp)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        self._zip.writestr(info, blob)
+        name = pack_uri.membername.encode("ascii")
+        crc, packed = _deflated(blob)
+        offset = self._out.tell()
+        self._out.write(_LOCAL.pack(b"PK\x03\x04", 20, 0, 8, 0, self._date, crc, len(packed), len(blob), len(name), 0))
+        self._out.write(name)
+        self._out.write(packed)
+        self._central.append(
+            _CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, 0, 8, 0, self._date, crc, len(packed), len(blob), len(name), 0, 0, 0, 0,
+                          0o644 << 16, offset) + name
+        )
 
     def close(self) -> None:
-        self._zip.close()
+        start = self._out.tell()
+        for entry in self._central:
+            self._out.write(entry)
+        size = self._out.tell() - start
+        count = len(self._central)
+        self._out.write(_END.pack(b"PK\x05\x06", 0, 0, count, count, size, start, 0))
+
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # made by version 2.0 on Unix
+_END = struct.Struct("<4s4H2LH")
+#: Compressed bytes of parts seen recently, most recently used last (bounded).
+_DEFLATED: OrderedDict[bytes, tuple[int, bytes]] = OrderedDict()
+_DEFLATED_LOCK = threading.Lock()
+
+
+def _deflated(blob: bytes) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate) of ``blob``, as ``zipfile`` writes it, from the cache when
+    the same bytes were written before."""
+    with _DEFLATED_LOCK:
+        hit = _DEFLATED.get(blob)
+        if hit is not None:
+            _DEFLATED.move_to_end(blob)
+            return hit
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    result = (zlib.crc32(blob), compressor.compress(blob) + compressor.flush())
+    with _DEFLATED_LOCK:
+        _DEFLATED[blob] = result
+        while len(_DEFLATED) > 64:
+            _DEFLATED.popitem(last=False)
+    return result
 
 
 def save_stable(document: Any, when: dt.date) -> bytes:
