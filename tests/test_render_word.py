@@ -519,3 +519,20 @@ def test_libreoffice_converts_it_and_the_words_come_in_order(tmp_path):
         assert "Reference: ASC-400001" in norm(page)
     with subprocess.Popen(["pdfinfo", str(pdf)], stdout=subprocess.PIPE, text=True) as info:
         assert "Title:" in info.communicate()[0]
+
+
+def test_svg_pictures_become_png_for_word():
+    """Easy-read pictures are OpenMoji SVGs; Word gets each as a PNG (made once, cached)."""
+    from doctool.easyread.pictures import openmoji_svg_dir
+
+    svg = sorted(openmoji_svg_dir().glob("*.svg"))[0]
+    doc = replace(easy_doc(), sections=(Section("Pictures", (
+        Illustrated(Picture(svg, "A smiling face", 30), ("I am happy.",)),
+        Illustrated(Picture(svg, "A smiling face again", 30), ("Still happy.",)),
+    )),))
+    content = render_word(doc, EASYREAD)
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(media) == 2 and all(n.endswith(".png") for n in media), media  # the logo and the one picture, stored once
+    alts = [d.get("descr") for d in xml(content).iter(f"{{{NS['wp']}}}docPr")]
+    assert alts == ["Eastbrook Borough Council logo", "A smiling face", "A smiling face again"]

@@ -965,6 +965,10 @@ def render_shell(shell: Shell, doc: Document, *, size_pt: int | None = None, sta
         part._element = parse_xml(xml.encode("utf-8"))  # noqa: SLF001 - the rendered part in place
     document_part = package.main_document_part
     document = document_part.document
+    if size_pt is not None:  # the shell's own letterhead, header and footer at the size too
+        for part in parts.values():
+            if part.partname == "/word/document.xml" or part.partname.startswith(("/word/header", "/word/footer")):
+                _large_print_story(part.element, shell.base_pt, size_pt)
     marker = next(el for el in document.element.body.iter(qn("w:p")) if el.get(_BODY_MARK))
     for el in _Writer(document_part, shell, doc, _Options(size_pt, stacked), pictures).write():
         marker.addprevious(el)
@@ -978,11 +982,6 @@ def render_shell(shell: Shell, doc: Document, *, size_pt: int | None = None, sta
     styles = document.styles.element
     if size_pt is not None:
         _large_print_styles(styles, size_pt, shell.base_pt)
-        for partname in shell.templates:
-            _large_print_story(parts[partname].element, shell.base_pt, size_pt)
-        for part in parts.values():
-            if part.partname.startswith(("/word/header", "/word/footer")) and str(part.partname) not in shell.templates:
-                _large_print_story(part.element, shell.base_pt, size_pt)
     settings = package.main_document_part._settings_part.element  # noqa: SLF001
     x.set_language(styles, settings, doc.meta.lang)
     stamp_properties(document, title=doc.meta.full_title, author=doc.letterhead.council, language=doc.meta.lang, when=doc.meta.date)
