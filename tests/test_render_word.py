@@ -536,3 +536,12 @@ def test_svg_pictures_become_png_for_word():
     assert len(media) == 2 and all(n.endswith(".png") for n in media), media  # the logo and the one picture, stored once
     alts = [d.get("descr") for d in xml(content).iter(f"{{{NS['wp']}}}docPr")]
     assert alts == ["Eastbrook Borough Council logo", "A smiling face", "A smiling face again"]
+
+
+def test_tables_never_touch_and_the_body_ends_with_a_paragraph():
+    doc = plan_doc(sections=(Section("Two tables", (Fields((Field("Name", "Peggy"),)), BUDGET)),))
+    body = xml(render_word(doc, PLAN)).find("w:body", NS)
+    tags = [etree.QName(el).localname for el in body]
+    assert "tbl" in tags
+    assert all(not (a == b == "tbl") for a, b in zip(tags, tags[1:])), tags
+    assert tags[-2:] == ["p", "sectPr"]

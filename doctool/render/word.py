@@ -512,7 +512,7 @@ class _Writer:
             self.block(block)
         for section in doc.sections:
             self.section(section)
-        return self.out
+        return _separate_tables(self.out)
 
     def section(self, section: Section) -> None:
         start = len(self.out)
@@ -805,6 +805,17 @@ _WRITERS: dict[type, str] = {
     Paragraph: "para_block", Items: "items", Fields: "fields", Table: "data_table", Picture: "picture",
     Callout: "callout", SignOff: "sign_off", Slip: "slip",
 }
+
+
+def _separate_tables(elements: list[Any]) -> list[Any]:
+    """A small empty paragraph between two tables (Word would join them into one) and after
+    a table that ends the body (Word ends a document with a paragraph)."""
+    out: list[Any] = []
+    for i, el in enumerate(elements):
+        out.append(el)
+        if el.tag == _TBL and (i + 1 == len(elements) or elements[i + 1].tag == _TBL):
+            out.append(x.new_paragraph(before=0, after=0, line=4, exact=True))
+    return out
 
 
 def _grouped(blocks: Iterable[Block]) -> list[Block | tuple[Illustrated, ...]]:
