@@ -337,8 +337,12 @@ def _image(path: Path) -> Image:
 
 
 def short_name(picture: Picture) -> str:
-    """A picture's short name (its ``title``), never the same as its alt text."""
-    name = re.sub(r"[-_]+", " ", picture.path.stem).strip().capitalize() or "Picture"
+    """A picture's short name (its ``title``) from its file name ("Eastbrook logo"), never
+    the same as its alt text; "Picture" for a file named by a code (OpenMoji's "1F600")."""
+    name = re.sub(r"[-_]+", " ", picture.path.stem).strip()
+    if not re.search(r"[g-z]", name, re.IGNORECASE):  # only hex digits: a code, not a name
+        name = "Picture"
+    name = name[:1].upper() + name[1:]
     return name if name.casefold() != picture.alt.strip().casefold() else f"Picture: {name}"
 
 
