@@ -16,7 +16,6 @@ import subprocess
 import zipfile
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import docx
 import pytest
