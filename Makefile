@@ -35,8 +35,6 @@ schemas: setup
 
 templates: setup
 	$(BIN)/python scripts/build_docx_templates.py
-	$(BIN)/python scripts/build_letter_templates.py
-	$(BIN)/python scripts/build_easyread_template.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -1,8 +1,9 @@
-"""`doctool check-template`: a council's edited Word or HTML template is checked before use.
+"""`doctool check-template`: a council's edited Word shell or HTML template is checked before use.
 
 Exit codes: 0 sound; 1 problems found (each named, with where); 2 not a template at all.
 Edited copies are made with python-docx, the way a template editor's change lands in the
-file (a paragraph's text replaced), or by rewriting a text node in word/document.xml.
+file (a paragraph's text replaced, in the body, the header or the footer), or by rewriting
+a text node in one of the shell's XML parts.
 """
 
 from __future__ import annotations
@@ -14,34 +15,38 @@ from pathlib import Path
 
 import pytest
 
-from render_helpers import PLAN_DOCX, PLAN_HTML, PLANS, cli, open_docx
+from render_helpers import PLAN_DOCX, PLAN_HTML, PLANS, REPO, cli, open_docx
 
-pytestmark = pytest.mark.skipif(not PLANS, reason="the trial render needs the samples in samples/plans")
+SHELLS = sorted((REPO / "templates" / "docx").glob("*.docx"))
+ADDRESS = "{{ doc.letterhead.address | join(', ') }}"
+FOOTER = "{{ doc.meta.footer }}"
 
 
-def edited_docx(tmp_path: Path, replacement: str, name: str = "plan-edited.docx", find: str = "{{ intro }}") -> Path:
-    """A copy of the built-in Word template with the paragraph ``find`` replaced."""
+def edited_docx(tmp_path: Path, replacement: str, name: str = "plan-edited.docx", find: str = ADDRESS, part: str = "body") -> Path:
+    """A copy of the built-in plan shell with the paragraph that starts with ``find`` (in
+    the body, the ``header`` or the ``footer``) given ``replacement`` as its text."""
     document = open_docx(PLAN_DOCX)
-    for paragraph in document.paragraphs:
-        if paragraph.text == find:
+    container = {"body": document, "header": document.sections[0].header, "footer": document.sections[0].footer}[part]
+    for paragraph in container.paragraphs:
+        if paragraph.text.startswith(find):
             paragraph.runs[0].text = replacement
             for run in paragraph.runs[1:]:
                 run.text = ""
             break
     else:
-        raise AssertionError(f"the built-in template has no paragraph {find!r}")
+        raise AssertionError(f"the built-in shell has no {part} paragraph {find!r}")
     path = tmp_path / name
     document.save(str(path))
     return path
 
 
-def edited_xml(tmp_path: Path, old: str, new: str, name: str = "plan-xml-edited.docx") -> Path:
-    """A copy with ``old`` replaced by ``new`` in word/document.xml (text as stored there)."""
+def edited_xml(tmp_path: Path, old: str, new: str, name: str = "plan-xml-edited.docx", member: str = "word/footer1.xml") -> Path:
+    """A copy with ``old`` replaced by ``new`` in one XML part (text as stored there)."""
     path = tmp_path / name
     with zipfile.ZipFile(PLAN_DOCX) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
-            if info.filename == "word/document.xml":
+            if info.filename == member:
                 text = data.decode("utf-8")
                 assert old in text, old
                 data = text.replace(old, new, 1).encode("utf-8")
@@ -56,15 +61,17 @@ def check(path: Path, *extra: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-# --- the built-in templates are sound --------------------------------------------------------
+# --- the built-in shells and templates are sound ------------------------------------------------
 
 
-def test_builtin_word_template_passes():
-    code, out, err = check(PLAN_DOCX)
+@pytest.mark.parametrize("shell", SHELLS, ids=lambda p: p.name)
+def test_builtin_word_shells_pass(shell):
+    code, out, err = check(shell)
     assert code == 0, out + err
     assert "no problems" in out
 
 
+@pytest.mark.skipif(not PLANS, reason="the trial render needs the samples in samples/plans")
 def test_builtin_html_template_passes():
     code, out, err = check(PLAN_HTML)
     assert code == 0, out + err
@@ -79,7 +86,13 @@ def test_an_untouched_copy_passes(tmp_path):
 
 
 def test_a_harmless_wording_edit_passes(tmp_path):
-    path = edited_docx(tmp_path, "Please read this plan. {{ intro }}")
+    path = edited_docx(tmp_path, "Our office: " + ADDRESS)
+    code, out, _err = check(path)
+    assert code == 0, out
+
+
+def test_a_footer_using_other_document_names_passes(tmp_path):
+    path = edited_docx(tmp_path, "{{ doc.meta.person }}, {{ doc.meta.full_title }} ({{ doc.letterhead.website }})", find=FOOTER, part="footer")
     code, out, _err = check(path)
     assert code == 0, out
 
@@ -87,19 +100,50 @@ def test_a_harmless_wording_edit_passes(tmp_path):
 # --- mistakes a template editor makes ---------------------------------------------------------
 
 
-def test_misspelt_field_is_named(tmp_path):
-    path = edited_docx(tmp_path, "Hello {{ person.nmae }}")
+def test_a_shell_without_the_body_paragraph_is_named(tmp_path):
+    path = edited_docx(tmp_path, "The plan goes here", find="{{ body }}")
     code, out, _err = check(path)
     assert code == 1
-    assert "nmae" in out
+    assert "{{ body }}" in out
+
+
+def test_the_body_paragraph_must_hold_nothing_else(tmp_path):
+    path = edited_docx(tmp_path, "Here it is: {{ body }}", find="{{ body }}")
+    code, out, _err = check(path)
+    assert code == 1
+    assert "{{ body }}" in out and "Here it is" in out
+
+
+def test_two_body_paragraphs_are_named(tmp_path):
+    path = edited_docx(tmp_path, "{{ body }}", find=ADDRESS)
+    code, out, _err = check(path)
+    assert code == 1
+    assert "2 paragraphs" in out
+
+
+def test_misspelt_field_in_the_footer_is_named(tmp_path):
+    path = edited_docx(tmp_path, "{{ doc.meta.refrence }}", find=FOOTER, part="footer")
+    code, out, _err = check(path)
+    assert code == 1
+    assert "footer" in out
+    assert "refrence" in out
+    assert "reference" in out  # the names the document does have
     assert re.search(r"\d+ problem", out)
 
 
 def test_misspelt_field_edited_in_the_xml_is_named(tmp_path):
-    path = edited_xml(tmp_path, "{{ person.name }}", "{{ person.nmae }}")
+    path = edited_xml(tmp_path, "{{ doc.meta.reference }}", "{{ doc.meta.nmae }}", member="word/header1.xml")
     code, out, _err = check(path)
     assert code == 1
-    assert "nmae" in out
+    assert "nmae" in out and "header" in out
+
+
+def test_misspelt_field_in_a_branch_is_named(tmp_path):
+    """Only the trial Document with a logo takes this branch."""
+    path = edited_docx(tmp_path, "{% if doc.letterhead.logo %}{{ doc.letterhead.logo.altt }}{% endif %}")
+    code, out, _err = check(path)
+    assert code == 1
+    assert "altt" in out
 
 
 def test_unknown_variable_is_named(tmp_path):
@@ -109,8 +153,16 @@ def test_unknown_variable_is_named(tmp_path):
     assert "'unknown_thing'" in out
 
 
+def test_old_view_names_are_named(tmp_path):
+    """A template written for the view models (``person.name``) is told what it has instead."""
+    path = edited_docx(tmp_path, "{{ person.name }}", find=FOOTER, part="footer")
+    code, out, _err = check(path)
+    assert code == 1
+    assert "'person'" in out and "doc" in out
+
+
 def test_unclosed_if_is_a_syntax_error_with_a_location(tmp_path):
-    path = edited_docx(tmp_path, "{% if person.name %}Hello")
+    path = edited_docx(tmp_path, "{% if doc.meta.person %}Hello")
     code, out, _err = check(path)
     assert code == 1
     assert "syntax error" in out
@@ -119,20 +171,35 @@ def test_unclosed_if_is_a_syntax_error_with_a_location(tmp_path):
 
 
 def test_misspelt_tag_is_a_syntax_error_with_a_location(tmp_path):
-    path = edited_docx(tmp_path, "{% iff person.name %}Hello{% endif %}")
+    path = edited_docx(tmp_path, "{% iff doc.meta.person %}Hello{% endif %}", find=FOOTER, part="footer")
     code, out, _err = check(path)
     assert code == 1
     assert "syntax error" in out
-    assert "near" in out and "iff" in out
+    assert "near" in out and "iff" in out and "footer" in out
 
 
 def test_unclosed_variable_is_a_syntax_error(tmp_path):
-    path = edited_docx(tmp_path, "{{ person.name ")
+    path = edited_docx(tmp_path, "{{ doc.meta.person ")
     code, out, _err = check(path)
     assert code == 1
     assert "syntax error" in out
 
 
+def test_a_missing_heading_style_is_named(tmp_path):
+    from docx.oxml.ns import qn
+
+    document = open_docx(PLAN_DOCX)
+    for style in list(document.styles.element.iter(qn("w:style"))):
+        if style.get(qn("w:styleId")) == "Heading1":
+            style.getparent().remove(style)
+    path = tmp_path / "no-heading.docx"
+    document.save(str(path))
+    code, out, _err = check(path)
+    assert code == 1
+    assert "'Heading 1'" in out
+
+
+@pytest.mark.skipif(not PLANS, reason="the trial render needs the samples in samples/plans")
 def test_error_in_an_edited_html_template_is_named(tmp_path):
     """A council's copy of the HTML template (it still extends doctool's own base)."""
     text = PLAN_HTML.read_text(encoding="utf-8").replace("{{ intro }}", "{{ person.nmae }}", 1)
@@ -143,6 +210,7 @@ def test_error_in_an_edited_html_template_is_named(tmp_path):
     assert "nmae" in out
 
 
+@pytest.mark.skipif(not PLANS, reason="the trial render needs the samples in samples/plans")
 def test_syntax_error_in_an_html_template(tmp_path):
     text = PLAN_HTML.read_text(encoding="utf-8").replace("{% endblock %}", "", 1)
     path = tmp_path / "plan-council.html.j2"
