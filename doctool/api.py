@@ -77,7 +77,7 @@ def render_plan(
         raise InputError(f"--size applies to large and clear print, not to {fmt}")
     source = Source.build(plan, kind, profile, report, draft)
     if fmt in FORMATS:
-        return render_document(kind, source.document, fmt, profile, plan, report, draft)
+        return render_document(kind, source.document, fmt, profile)
     content, ext, media_type = render_source(source, fmt, size)
     path = kind.docx_path(profile) if ext == "docx" else kind.html_path()
     return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(path))

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from doctool import easyread
-from doctool.easyread import view as easyread_view
 from doctool.checks import check_dp_summary, check_letter, check_letter_pdf, check_plan, merge
 from doctool.compose.dp_summary import compose_dp_summary
 from doctool.compose.easyread import compose_easyread
@@ -25,23 +24,9 @@ from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.paths import ASSETS, TEMPLATES, docx_template
 from doctool.profiles import Profile
-from doctool.render.docx import Picture as WordPicture
 from doctool.render.pdf import Pdf
-from doctool.view.dp_view import build_dp_summary_view
-from doctool.view.letter_view import build_letter_view
-from doctool.view.plan_view import build_plan_view
 
 Composer = Callable[[Any, Profile, Report, bool], Document]
-WordView = Callable[[Any, Profile, Report, bool], dict[str, Any]]
-
-
-def logo_pictures(view: dict[str, Any]) -> dict[str, WordPicture]:
-    """The council logo as a Word picture variable ``logo``, with its alt text."""
-    council = view["council"]
-    if not council["logo_path"]:
-        return {}
-    return {"logo": WordPicture(Path(council["logo_path"]), council["logo_alt"], 60)}
-Checker = Callable[[Any, Profile], Report]
 
 
 @dataclass(frozen=True)
@@ -57,7 +42,6 @@ class DocumentKind:
     html_template: str
     docx_template: str
     compose: Composer
-    word_view: WordView  # Word is still laid out from its own view (see doctool.view)
     applies: Callable[[Any], bool] = lambda plan: True
     not_applicable: str = ""
     check: Checker = check_plan
@@ -65,7 +49,6 @@ class DocumentKind:
     stylesheets: tuple[str, ...] = ()
     check_pdf: Callable[[Pdf, Profile], Report] | None = None
     template_dir: str = "html"
-    word_pictures: Callable[[dict[str, Any]], dict[str, WordPicture]] = logo_pictures
 
     def usable(self, doc: Any) -> bool:
         """True when this document can be made from ``doc``."""
@@ -92,13 +75,12 @@ def _has_financial_assessment(doc: Plan | LetterRecord) -> bool:
 
 
 DOCUMENTS: dict[str, DocumentKind] = {
-    "plan": DocumentKind("plan", "plan.html.j2", "plan.docx", compose_plan, build_plan_view),
+    "plan": DocumentKind("plan", "plan.html.j2", "plan.docx", compose_plan),
     "charging-letter": DocumentKind(
         "charging-letter",
         "charging-letter.html.j2",
         "charging-letter.docx",
         compose_letter,
-        build_letter_view,
         applies=_has_financial_assessment,
         not_applicable="it has no financial assessment (financial_assessment)",
         check=check_letter,
@@ -111,7 +93,6 @@ DOCUMENTS: dict[str, DocumentKind] = {
         "dp-summary.html.j2",
         "dp-summary.docx",
         compose_dp_summary,
-        build_dp_summary_view,
         applies=lambda plan: plan.direct_payment is not None,
         not_applicable="it has no direct payment (direct_payment)",
         check=check_dp_summary,
@@ -121,9 +102,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
         "easyread.html.j2",
         "easyread.docx",
         compose_easyread,
-        easyread_view.build_easyread_view,
         check=_check_easyread,
         template_dir="easyread",
-        word_pictures=easyread_view.pictures,
     ),
 }

@@ -256,7 +256,7 @@ def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> 
         _requirement(spec, where) for spec in raw.get("require", [])
     )
     settings = {k: v for k, v in raw.items() if k not in {"name", "title", "extends", "severity", "require"}}
-    if "wording" in settings:  # kept by wording file, as doctool.view.wording reads it
+    if "wording" in settings:  # kept by wording file, as doctool.wording reads it
         files = wording_files()
         settings["wording"] = {files[key]: table for key, table in settings["wording"].items()}
     _anchor_paths(settings, ROOT if path.parent == BUILTIN else path.parent, where)

@@ -20,13 +20,14 @@ from typing import Any
 from doctool.accessible.source import Source
 from doctool.errors import InputError
 from doctool.paths import ASSETS
-from doctool.accessible.large_print_word import STACK_RECORDS_FROM
 from doctool.render.document import lay_out_html
 from doctool.render.html import render_html
+from doctool.render.word import render_word
 
 LARGE_DEFAULT, LARGE_MIN, LARGE_MAX = 18, 14, 72
 CLEAR_DEFAULT, CLEAR_MIN, CLEAR_MAX = 14, 12, 14
 STACK_FIELDS_FROM = 20  # pt: row-heading tables put the heading above the value
+STACK_RECORDS_FROM = 16  # pt: tables with column headings become one block per row
 PT_TO_MM = 25.4 / 72
 CSS_DIR = ASSETS / "css"
 
@@ -109,8 +110,8 @@ def render_large_print_pdf(source: Source, size: int) -> bytes:
 
 
 def render_large_print_docx(source: Source, size: int) -> bytes:
-    """The document's Word file at ``size`` pt (see :mod:`doctool.accessible.large_print_word`)."""
-    from doctool.accessible.large_print_word import resize_docx
-    from doctool.render.document import word_of
-
-    return resize_docx(word_of(source.kind, source.record, source.profile, source.report, source.draft), size)
+    """The document in its Word shell at ``size`` pt, laid out by the Word renderer itself
+    (headings proportionally larger, no italics; from 16 pt, tables of three or more columns
+    one record at a time), not a rewrite of the standard file."""
+    shell = source.kind.docx_path(source.profile)
+    return render_word(source.document, shell, size_pt=size, stacked=size >= STACK_RECORDS_FROM)

@@ -3,7 +3,7 @@
 A renderer is given the accessible wording table: the ``[text]`` table of
 ``doctool/data/wording/accessible.toml`` as a council's profile has it (today
 ``Wording("accessible", profile)["text"]``). It may also be handed the
-:class:`~doctool.view.wording.Wording` object itself; :class:`Words` reads either, so the
+:class:`~doctool.wording.Wording` object itself; :class:`Words` reads either, so the
 renderers never import the profile, the wording loader or the record model. A key the
 table lacks falls back to the built-in wording file, so a caller may pass only the
 entries it overrides.
@@ -20,7 +20,7 @@ from doctool.document import Text, fill, printed
 
 
 class WordingLike(Protocol):
-    """What a :class:`~doctool.view.wording.Wording` offers that we read: ``w["text"]``."""
+    """What a :class:`~doctool.wording.Wording` offers that we read: ``w["text"]``."""
 
     def __getitem__(self, table: str) -> Mapping[str, str]: ...
 

@@ -6,21 +6,19 @@ document is always laid out the same way whichever face asked for it.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from doctool.document import Document
 from doctool.errors import Incomplete
-from doctool.findings import Report
 from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile
-from doctool.render.docx import render_docx
 from doctool.render.html import render_html
 from doctool.render.pdf import Pdf, lay_out
 from doctool.render.templating import html_env
+from doctool.render.word import render_word
 
 if TYPE_CHECKING:
     from doctool.documents import DocumentKind
@@ -62,23 +60,7 @@ def pdf_of(kind: DocumentKind, doc: Document, profile: Profile) -> Pdf:
     return lay_out_html(kind, doc, render_html(doc, kind.html_template, profile=profile), profile)
 
 
-def word_of(kind: DocumentKind, record: Any, profile: Profile, report: Report, draft: bool) -> bytes:
-    """The Word file, from the kind's Word view and template (the one path not yet reading
-    the document model)."""
-    view = kind.word_view(record, profile, report, draft)
-    return render_docx(
-        kind.docx_path(profile),
-        view,
-        kind.word_pictures(view),
-        title=view["doc"]["full_title"],
-        author=view["council"]["name"],
-        date=dt.date.fromisoformat(view["doc"]["date_iso"]),
-    )
-
-
-def render_document(
-    kind: DocumentKind, doc: Document, fmt: str, profile: Profile, record: Any, report: Report, draft: bool
-) -> RenderedFile:
+def render_document(kind: DocumentKind, doc: Document, fmt: str, profile: Profile) -> RenderedFile:
     """Lay out a composed document as PDF or Word."""
     media_type, ext = FORMATS[fmt]
     if fmt == "pdf":
@@ -89,5 +71,5 @@ def render_document(
                 raise Incomplete(laid_out)
         used = html_env(profile).get_template(kind.html_template).filename  # the council's, if it has one
         return RenderedFile(kind.name, fmt, pdf.content, media_type, ext, display_path(Path(used) if used else kind.html_path()))
-    content = word_of(kind, record, profile, report, draft)
-    return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(kind.docx_path(profile)))
+    shell = kind.docx_path(profile)
+    return RenderedFile(kind.name, fmt, render_word(doc, shell), media_type, ext, display_path(shell))
