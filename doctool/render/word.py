@@ -69,7 +69,7 @@ from doctool.document.model import (
     Slip,
     Table,
 )
-from doctool.document.values import Phone, Phrase, Text, printed
+from doctool.document.values import Phone, Phrase, Term, Text, printed
 from doctool.errors import ConfigError
 from doctool.render import docx_xml as x
 from doctool.render.docx_package import Template as _Patcher
@@ -482,7 +482,10 @@ class _Writer:
             fmt["before"] = round(self.base * 0.75)  # space after a table (Word has no "space after" for one)
         p = x.new_paragraph(self.shell.styles.get(role) if role else None, **fmt)
         (sink or self.add)(p)
-        if text != "":
+        if isinstance(text, Phrase) and any(isinstance(part, Term) for part in text.parts):
+            for part in text.parts:  # an explained hard word in bold, the rest as it is
+                x.add_run(p, word_text(part), bold=bold or isinstance(part, Term))
+        elif text != "":
             x.add_run(p, word_text(text), bold=bold)
         return p
 
@@ -507,7 +510,9 @@ class _Writer:
         doc = self.doc
         if doc.letter is not None:
             self.letter_frame(doc.letter)
-        self.paragraph(doc.meta.title, "title")
+            if doc.letter.salutation:
+                self.paragraph(doc.letter.salutation)
+        self.paragraph(doc.meta.h1, "title")
         for line in doc.meta.subtitle:
             self.paragraph(line, "subtitle" if self.shell.styles.get("subtitle") else "lead")
         if doc.draft.on:
