@@ -1,63 +1,88 @@
-"""The library interface: what the command line and the HTTP service both call.
+"""The library interface: a thin face over :mod:`doctool.pipeline`, which the command line,
+the batch runner and the HTTP service all call.
 
     >>> from doctool import api
-    >>> report = api.validate_bytes(raw)                        # findings
-    >>> files = api.render_bytes(raw, ["plan"], ["pdf"])        # RenderedFile list
+    >>> prepared = api.prepare(raw, "england")                  # read, validate, check once
+    >>> prepared.report                                          # every finding of every document
+    >>> rendered = api.render_set(prepared, api.Selection.one("plan", "pdf"))
+    >>> rendered.files[0].name, rendered.files[0].content
 
-Rendering refuses (raises :class:`Incomplete`) when blocking findings exist, unless
-``draft`` is set, in which case every page is marked DRAFT and page 1 lists what is missing.
+Rendering refuses (raises :class:`Incomplete`) when a selected document has blocking
+findings, unless ``draft`` is set, in which case every page is marked DRAFT and page 1
+lists what is missing.
 
 The input is a plan, or a record whose ``record_type`` names it (a standalone charging
 letter, ``"record_type": "charging_letter"``); each document is checked by its own rules.
+
+``validate_bytes``, ``render_bytes`` and ``render_for_person`` are the older calls, kept as
+wrappers over the pipeline.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from doctool.accessible.formats import FORMATS as ACCESSIBLE
-from doctool.accessible.formats import formats_for_person, render_source
-from doctool.accessible.source import Source
-from doctool.checks import check_document, merge
-from doctool.findings import Report
 from doctool.documents import DOCUMENTS, DocumentKind
-from doctool.errors import Incomplete, InputError, NotApplicable
-from doctool.loading import load_document_bytes, read_bytes
+from doctool.errors import Incomplete, NotApplicable
+from doctool.findings import Report
+from doctool.loading import read_bytes
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
-from doctool.paths import display_path
-from doctool.profiles import Profile, load_profile
-from doctool.render.document import FORMATS, RenderedFile, render_document
+from doctool.pipeline import (
+    ALL_FORMATS,
+    SETS,
+    OutputFile,
+    Prepared,
+    PreparedDocument,
+    RenderedSet,
+    Selection,
+    file_name,
+    format_media,
+    prepare,
+    render_set,
+)
+from doctool.profiles import Profile
+from doctool.render.document import FORMATS, RenderedFile
 
 __all__ = [
     "ALL_FORMATS",
     "FORMATS",
+    "SETS",
     "Incomplete",
     "NotApplicable",
+    "OutputFile",
+    "Prepared",
+    "PreparedDocument",
     "RenderedFile",
+    "RenderedSet",
+    "Selection",
     "applicable",
+    "file_name",
+    "format_media",
+    "prepare",
     "render_bytes",
     "render_for_person",
     "render_plan",
+    "render_set",
     "validate_bytes",
     "validate_file",
 ]
 
-#: Every format ``render`` takes: the standard two, then the accessible ones.
-ALL_FORMATS = [*FORMATS, *ACCESSIBLE]
-
 
 def validate_bytes(raw: bytes, profile: str = "england") -> Report:
-    """Validate a JSON document (a plan or a letter record) given as bytes.
+    """Every finding of every document that applies to ``raw`` (``prepare(raw).report``).
     Raises InputError for malformed input."""
-    prof = load_profile(profile)
-    return check_document(load_document_bytes(raw), prof)
+    return prepare(raw, profile).report
 
 
 def validate_file(path: Path, profile: str = "england") -> Report:
     """Validate a JSON document on disk. Raises InputError for malformed input."""
     return validate_bytes(read_bytes(path), profile)
+
+
+def applicable(record: Plan | LetterRecord) -> list[str]:
+    """The documents that apply to this plan (or letter record), in registry order."""
+    return [name for name, kind in DOCUMENTS.items() if kind.usable(record)]
 
 
 def render_plan(
@@ -71,44 +96,7 @@ def render_plan(
 ) -> RenderedFile:
     """Lay out one document in one format (standard or accessible) from an already checked
     plan or letter record."""
-    if fmt not in FORMATS and fmt not in ACCESSIBLE:
-        raise InputError(f"unknown format {fmt!r}; known: {', '.join(ALL_FORMATS)}")
-    if fmt in FORMATS and size is not None:
-        raise InputError(f"--size applies to large and clear print, not to {fmt}")
-    source = Source.build(plan, kind, profile, report, draft)
-    if fmt in FORMATS:
-        return render_document(kind, source.document, fmt, profile)
-    content, ext, media_type = render_source(source, fmt, size)
-    path = kind.docx_path(profile) if ext == "docx" else kind.html_path()
-    return RenderedFile(kind.name, fmt, content, media_type, ext, display_path(path))
-
-
-def applicable(plan: Plan | LetterRecord) -> list[str]:
-    """The documents that apply to this plan (or letter record), in registry order."""
-    return [name for name, kind in DOCUMENTS.items() if kind.usable(plan)]
-
-
-def _kind(name: str, doc: Plan | LetterRecord) -> DocumentKind:
-    kind = DOCUMENTS[name]
-    if not isinstance(doc, kind.accepts):
-        raise NotApplicable(f"the {name} document is made from a care and support plan, not a {doc.record_type} record")  # type: ignore[union-attr]
-    if not kind.applies(doc):
-        raise NotApplicable(f"the {name} document does not apply to this plan: {kind.not_applicable}")
-    return kind
-
-
-def _render(
-    doc: Plan | LetterRecord, jobs: list[tuple[str, str, dict[str, Any]]], prof: Profile, draft: bool
-) -> tuple[Report, list[RenderedFile]]:
-    kinds = {name: _kind(name, doc) for name, _fmt, _opts in jobs}
-    reports = {name: kind.check(doc, prof) for name, kind in kinds.items()}
-    report = merge(prof, reports.values()) if reports else check_document(doc, prof)
-    if not report.complete and not draft:
-        raise Incomplete(report)
-    files = [
-        render_plan(doc, kinds[name], fmt, prof, reports[name], draft, opts.get("size")) for name, fmt, opts in jobs
-    ]
-    return report, files
+    return PreparedDocument(kind, report, plan, profile, draft).render(fmt, size)
 
 
 def render_bytes(
@@ -119,19 +107,15 @@ def render_bytes(
     draft: bool = False,
     size: int | None = None,
 ) -> tuple[Report, list[RenderedFile]]:
-    """Validate and render each document in each format. All files are made in memory
-    first, so a failure writes nothing.
-
-    Each document is checked by its own rules (a plan's, a letter's, a direct payment
-    summary's, the easy-read gate); the report returned holds them all, and any blocking
-    finding refuses every document unless ``draft`` is set.
-    """
-    jobs = [(name, fmt, {"size": size} if size is not None else {}) for name in documents for fmt in formats]
-    return _render(load_document_bytes(raw), jobs, load_profile(profile), draft)
+    """Each document in each format, in memory: (the findings of those documents, the files).
+    Any blocking finding in them refuses them all unless ``draft`` is set."""
+    prepared = prepare(raw, profile, draft=draft)
+    rendered = render_set(prepared, Selection.of(documents, formats, size))
+    return prepared.report_for(documents), [f.file for f in rendered.files]
 
 
 def render_for_person(raw: bytes, profile: str = "england", draft: bool = False) -> tuple[Report, list[RenderedFile]]:
     """The standard copy of every document that applies, plus exactly the accessible
     formats the person's communication needs ask for (Accessible Information Standard)."""
-    doc = load_document_bytes(raw)
-    return _render(doc, formats_for_person(doc), load_profile(profile), draft)
+    rendered = render_set(prepare(raw, profile, draft=draft), Selection.for_person())
+    return rendered.report, [f.file for f in rendered.files]

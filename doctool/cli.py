@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from doctool import __version__
-from doctool.api import ALL_FORMATS, FORMATS, Incomplete, RenderedFile, applicable, render_bytes, render_for_person, validate_file
 from doctool.batch import command as batch_command
 from doctool.findings import Finding, Report, Severity
 from doctool.documents import DOCUMENTS
-from doctool.errors import DoctoolError, InputError
-from doctool.loading import load_document_bytes, read_bytes
-from doctool.manifest import build_manifest
-from doctool.output import atomic_write, safe_name, write_json
+from doctool.errors import DoctoolError, Incomplete, InputError
+from doctool.loading import read_bytes
+from doctool.output import atomic_write
+from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, prepare, render_set
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
 from doctool.service.cli import add_parsers as add_service_parsers
@@ -40,7 +39,7 @@ def _schema_findings(exc: DoctoolError) -> Report:
 def cmd_validate(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        report = validate_file(path, args.profile)
+        report = prepare(read_bytes(path), args.profile).report
     except InputError as exc:
         if args.json:
             out = _schema_findings(exc).as_dict()
@@ -56,52 +55,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
-def file_name(stem: str, f: RenderedFile) -> str:
-    """``01-plan.pdf``; an accessible copy in the same file type says which it is
-    (``01-plan-large-print.pdf``), others are told apart by type (``01-plan.brf``)."""
-    variant = f"-{f.format.rsplit('-', 1)[0]}" if f.format not in FORMATS and f.extension in FORMATS else ""
-    return f"{stem}-{f.document}{variant}.{f.extension}"
+def _selection(args: argparse.Namespace) -> Selection:
+    if args.all and args.for_person:
+        raise InputError("use --all or --for-person, not both")
+    if args.all or args.for_person:
+        if not args.output:
+            raise InputError("--all and --for-person need -o OUTDIR, the folder to write the documents into")
+        if args.document or args.format or args.size is not None:
+            raise InputError("--document, --format and --size choose one document; --all and --for-person choose a set")
+        return Selection.all() if args.all else Selection.for_person()
+    if not (args.document and args.format):
+        raise InputError("say which document and format: --document NAME --format FORMAT, or --all / --for-person -o OUTDIR")
+    return Selection.one(args.document, args.format, args.size)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     path = Path(args.file)
     raw = read_bytes(path)
-    to_folder = args.all or args.for_person
-    if to_folder and not args.output:
-        raise InputError("--all and --for-person need -o OUTDIR, the folder to write the documents into")
-    if args.all and args.for_person:
-        raise InputError("use --all or --for-person, not both")
-    if not to_folder and not (args.document and args.format):
-        raise InputError("say which document and format: --document NAME --format FORMAT, or --all / --for-person -o OUTDIR")
+    selection = _selection(args)
+    prepared = prepare(raw, args.profile, draft=args.draft)
     try:
-        if args.for_person:
-            report, files = render_for_person(raw, args.profile, args.draft)
-        else:
-            documents, formats = (
-                (applicable(load_document_bytes(raw)), list(FORMATS)) if args.all else ([args.document], [args.format])
-            )
-            report, files = render_bytes(raw, documents, formats, args.profile, args.draft, args.size)
+        rendered = render_set(prepared, selection)
     except Incomplete as exc:
         print(format_report(exc.report, path.name), file=sys.stderr)
         print("Nothing was written. Put the blocking items right, or use --draft for a marked draft.", file=sys.stderr)
         return exc.exit_code
-    if report.warnings:
-        print(f"{path.name}: {len(report.warnings)} warning(s); run 'doctool validate' to see them", file=sys.stderr)
-    stem = safe_name(path.stem)
-    if to_folder:
+    if rendered.report.findings:  # the same findings validate shows, so the two never disagree
+        print(format_report(rendered.report, path.name), file=sys.stderr)
+    if selection.set:
         outdir = Path(args.output)
-        targets = [(outdir / file_name(stem, f), f) for f in files]
-        for target, f in targets:
-            atomic_write(target, f.content)
-        write_json(outdir / "manifest.json", build_manifest(raw, report, [(t.name, f) for t, f in targets]))
-        for target, _f in targets:
-            print(target)
+        for f in rendered.files:
+            atomic_write(outdir / f.name, f.content)
+        atomic_write(outdir / MANIFEST, rendered.manifest_bytes())
+        for f in rendered.files:
+            print(outdir / f.name)
         return 0
-    rendered = files[0]
-    target = Path(args.output) if args.output else Path(file_name(stem, rendered))
+    made = rendered.files[0]
+    target = Path(args.output) if args.output else Path(made.name)
     if target.is_dir():  # like cp: a folder given as the output gets the usual file name
-        target = target / file_name(stem, rendered)
-    atomic_write(target, rendered.content)
+        target = target / made.name
+    atomic_write(target, made.content)
     print(target)
     return 0
 
@@ -141,8 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="write the documents a plan (or a letter record) needs, in Word and PDF")
     p.add_argument("file", metavar="FILE.json")
-    p.add_argument("--document", choices=sorted(DOCUMENTS), help="which document")
-    p.add_argument("--format", choices=ALL_FORMATS, help="which format (standard pdf/docx, or an accessible format)")
+    p.add_argument("--document", metavar="NAME", help=f"which document: {', '.join(DOCUMENTS)}")
+    p.add_argument("--format", metavar="FORMAT", help=f"which format: {', '.join(ALL_FORMATS)}")
     p.add_argument("--size", type=int, metavar="PT", help="print size for large-print and clear-print formats")
     p.add_argument("--all", action="store_true", help="every document that applies, in Word and PDF, with a manifest")
     p.add_argument(

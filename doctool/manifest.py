@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from doctool import __version__
 from doctool.findings import Report
 
 
-def build_manifest(raw: bytes, report: Report, files: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Which files were made from which input, with which template, and their sha256."""
+def build_manifest(
+    input_sha256: str, report: Report, files: list[tuple[str, Any, bool]], *, draft: bool = False
+) -> dict[str, Any]:
+    """Which files were made from which input, with which template, and their sha256; whether
+    they are marked DRAFT; and every finding about the input (the same as ``validate``)."""
     return {
         "doctool_version": __version__,
-        "input_sha256": hashlib.sha256(raw).hexdigest(),
+        "input_sha256": input_sha256,
         "profile": report.profile,
         "complete": report.complete,
+        "draft": draft,
         "files": [
             {
                 "path": name,
@@ -24,7 +27,9 @@ def build_manifest(raw: bytes, report: Report, files: list[tuple[str, Any]]) -> 
                 "template": f.template,
                 "sha256": f.sha256,
                 "bytes": len(f.content),
+                "draft": marked,
             }
-            for name, f in files
+            for name, f, marked in files
         ],
+        "findings": [f.as_dict() for f in report.findings],
     }

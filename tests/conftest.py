@@ -42,6 +42,24 @@ def complete_plan_dict() -> dict[str, Any]:
     return copy.deepcopy(_COMPLETE)
 
 
+def clean_plan_dict() -> dict[str, Any]:
+    """Sample 01 with its two sentences that are too long for easy read (ER-SENTENCE-LENGTH
+    warnings) rewritten short: no check of any document that applies finds anything."""
+    plan = complete_plan_dict()
+    plan["contingency"]["plan"] = (
+        "If Brightcare cannot visit, they will phone Claire and the duty team. "
+        "The duty team will arrange another visit the same day."
+    )
+    plan["needs"][0]["met_by"][0]["what"] = "Help me to wash or shower, then dry and dress."
+    return plan
+
+
+@pytest.fixture
+def clean_plan() -> dict[str, Any]:
+    """:func:`clean_plan_dict`: a complete plan with no findings at all; each test its own copy."""
+    return clean_plan_dict()
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO

@@ -91,8 +91,11 @@ class Rendered:
         return json.loads((self.outdir / "manifest.json").read_text(encoding="utf-8"))
 
     def path(self, ext: str, document: str = "plan") -> Path:
-        """The file ``--all`` wrote for ``document`` (the plan unless said otherwise)."""
-        return self.outdir / f"{self.source.stem}-{document}.{ext}"
+        """The file ``--all`` wrote for ``document`` (the plan unless said otherwise) in format
+        ``ext``, as its manifest names it."""
+        names = [f["path"] for f in self.manifest["files"] if (f["document"], f["format"]) == (document, ext)]
+        assert len(names) == 1, (document, ext, names)
+        return self.outdir / names[0]
 
     @property
     def pdf(self) -> bytes:

@@ -209,3 +209,30 @@ def test_machine_readable_output_when_not_a_terminal(tmp_path):
     assert run.stderr == ""  # no progress bar or prose when piped
     summary = json.loads(run.stdout)
     assert set(summary) >= {"total", "done", "skipped", "failed", "seconds", "letters_per_second", "manifest", "failures"}
+
+
+def test_each_manifest_line_carries_the_findings_validate_gives(tmp_path):
+    """A letter made despite a warning says so in its manifest line, with exactly the findings
+    `doctool validate --json` gives for that record; the summary counts the warnings, and a
+    re-run that skips the letter keeps them."""
+    warned = record("ASC-W")
+    del warned["contact"]  # CL-CONTACT: a warning, the letter is still made
+    source = write_jsonl(tmp_path / "in.jsonl", [record("ASC-1"), warned, record("ASC-2", financial_assessment__weekly_charge=None)])
+    expected = {}
+    for rec in (record("ASC-1"), warned, record("ASC-2", financial_assessment__weekly_charge=None)):
+        single = tmp_path / f"{rec['reference']}.json"
+        single.write_text(json.dumps(rec))
+        run = subprocess.run([sys.executable, "-m", "doctool", "validate", str(single), "--json"], capture_output=True, text=True)
+        expected[rec["reference"]] = json.loads(run.stdout)["findings"]
+    assert [f["rule"] for f in expected["ASC-W"]] == ["CL-CONTACT"]
+    out = tmp_path / "out"
+    for attempt, status in ((1, "done"), (2, "skipped")):
+        run = batch(source, "-o", out, "--format", "docx", "--workers", "1")
+        assert run.returncode == 1, run.stderr
+        summary = json.loads(run.stdout.strip().splitlines()[-1])
+        assert summary["warnings"] == 1, (attempt, summary)
+        lines = {e["reference"]: e for e in manifest(out)}
+        assert {r: e["status"] for r, e in lines.items()} == {"ASC-1": status, "ASC-W": status}
+        assert {r: e["findings"] for r, e in lines.items()} == {"ASC-1": expected["ASC-1"], "ASC-W": expected["ASC-W"]}
+        [failed] = failures(out)
+        assert failed["reference"] == "ASC-2" and failed["findings"] == expected["ASC-2"]

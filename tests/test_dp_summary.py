@@ -179,7 +179,7 @@ def test_no_direct_payment_exits_2_with_a_clear_message(path, tmp_path):
 def test_render_all_includes_the_summary_only_with_a_direct_payment(tmp_path):
     code, _out, err = cli(["render", SAMPLE_02, "--all", "-o", tmp_path / "with"])
     assert code == 0, err
-    assert {"02-learning-disability-direct-payment-pa-dp-summary.pdf", "02-learning-disability-direct-payment-pa-dp-summary.docx"} <= {
+    assert {"ASC-118906-dp-summary.pdf", "ASC-118906-dp-summary.docx"} <= {  # named from the reference
         p.name for p in (tmp_path / "with").iterdir()
     }
     code, _out, err = cli(["render", WITHOUT_DP[0], "--all", "-o", tmp_path / "without"])
@@ -330,9 +330,14 @@ def test_a_blocking_dp_finding_refuses_the_summary_unless_draft(tmp_path):
     text = norm(pdf_text((tmp_path / "dp.pdf").read_bytes(), layout=False))
     assert "Draft: this summary is not final" in text and "DP-EMPLOYER-INSURANCE" in text
     assert "Not confirmed yet: please talk to us" in text
-    # the plan itself is still complete: the summary's rules are its own
+    # validate shows every document's findings, so the summary's blocking finding is there ...
     code, out, err = cli(["validate", src])
-    assert code == 0
+    assert code == 1 and "DP-EMPLOYER-INSURANCE" in out
+    # ... but the summary's rules are its own: the plan itself can still be issued alone
+    code, out, err = cli(["render", src, "--document", "plan", "--format", "docx", "-o", tmp_path / "plan.docx"])
+    assert code == 0, err
+    assert (tmp_path / "plan.docx").read_bytes().startswith(b"PK")
+    assert "DP-EMPLOYER-INSURANCE" in err  # and render lists the same findings validate does
 
 
 def test_hostile_text_in_the_summary_stays_literal():

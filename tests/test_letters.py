@@ -719,7 +719,7 @@ def test_render_all_for_a_plan_includes_the_letter(tmp_path):
     code, out, err = cli(["render", REPO / "samples" / "plans" / "01-older-person-home-care.json", "--all", "-o", tmp_path])
     assert code == 0, err
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"01-older-person-home-care-charging-letter.pdf", "01-older-person-home-care-charging-letter.docx"} <= names
+    assert {"ASC-104233-charging-letter.pdf", "ASC-104233-charging-letter.docx"} <= names  # named from the reference
     assert not any("dp-summary" in n for n in names)
 
 

@@ -120,11 +120,11 @@ def test_kent_default_agreement_notice_only_when_unsigned(validate_json, complet
     assert "KENT-17.3" not in _rules(out)
 
 
-def test_lincolnshire_requires_the_indicative_budget(validate_json, complete_plan):
-    del complete_plan["personal_budget"]["indicative_amount"]
-    code, out, _ = validate_json(complete_plan, "england")
+def test_lincolnshire_requires_the_indicative_budget(validate_json, clean_plan):
+    del clean_plan["personal_budget"]["indicative_amount"]
+    code, out, _ = validate_json(clean_plan, "england")
     assert code == 0 and out["findings"] == []
-    code, out, _ = validate_json(complete_plan, "lincolnshire")
+    code, out, _ = validate_json(clean_plan, "lincolnshire")
     assert code == 1
     finding = _finding(out, "LINCS-11")
     assert (finding["severity"], finding["path"]) == ("error", "$.personal_budget.indicative_amount")

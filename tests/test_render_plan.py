@@ -21,7 +21,7 @@ import pikepdf
 import pytest
 
 from conftest import complete_plan_dict, dump_json
-from doctool.api import Incomplete, render_bytes, validate_bytes
+from doctool.api import Incomplete, prepare, render_bytes, validate_bytes
 from doctool.checks import check_plan
 from doctool.loading import load_plan_bytes
 from doctool.profiles import load_profile
@@ -78,7 +78,7 @@ def test_there_are_complete_samples():
 def test_render_all_exits_0_and_writes_pdf_docx_and_manifest(sample):
     assert sample.code == 0, sample.stderr
     assert "Traceback" not in sample.stdout + sample.stderr
-    stem = sample.source.stem
+    stem = sample.data["person"]["reference"]  # files are named from the record's reference
     on_disk = sorted(p.name for p in sample.outdir.iterdir())
     # the plan in both formats (other documents that apply to the plan may be there too)
     assert {f"{stem}-plan.pdf", f"{stem}-plan.docx", "manifest.json"} <= set(on_disk)
@@ -106,9 +106,13 @@ def test_manifest_records_each_file_its_template_and_the_input(sample):
         assert (REPO / entry["template"]).is_file(), entry
     plan = {f["format"]: f for f in manifest["files"] if f["document"] == "plan"}
     assert set(plan) == {"pdf", "docx"}
-    assert plan["pdf"]["path"] == sample.path("pdf").name
+    reference = sample.data["person"]["reference"]
+    assert plan["pdf"]["path"] == f"{reference}-plan.pdf"
     assert plan["pdf"]["template"] == "templates/html/plan.html.j2"
-    assert plan["docx"]["path"] == sample.path("docx").name
+    assert plan["docx"]["path"] == f"{reference}-plan.docx"
+    assert manifest["draft"] is False and not any(f["draft"] for f in manifest["files"])
+    # the manifest carries every finding, exactly as validate gives them
+    assert manifest["findings"] == validate_bytes(sample.source.read_bytes()).as_dict()["findings"]
     assert plan["docx"]["template"] == "templates/docx/plan.docx"
 
 
@@ -499,7 +503,8 @@ def drafts(tmp_path_factory):
             src = root / f"{Path(name).stem}.json"
             src.write_bytes(raw)
             out[name] = render_cli_all(src, root / f"out-{Path(name).stem}", "--draft")
-            out[name].data = {"errors": validate_bytes(raw).errors}
+            # what the plan's page 1 lists: the plan's own blocking findings
+            out[name].data = {"errors": prepare(raw).documents["plan"].report.errors}
         status = complete_plan_dict()
         status["status"] = "draft"
         src = root / "status-draft.json"
@@ -529,7 +534,14 @@ def test_draft_flag_writes_files_and_exits_0(draft):
     assert draft.code == 0, draft.stderr
     assert draft.path("pdf").is_file() and draft.path("docx").is_file()
     assert (draft.outdir / "manifest.json").is_file()
+    assert draft.manifest["complete"] is validate_bytes(draft.source.read_bytes()).complete
     assert draft.manifest["complete"] is (not draft.data["errors"])
+    # a file marked DRAFT is named so, and says so in the manifest; the plan always is here
+    reference = json.loads(draft.source.read_text(encoding="utf-8"))["person"]["reference"]
+    assert draft.path("pdf").name == f"{reference}-plan-DRAFT.pdf"
+    assert draft.manifest["draft"] is True
+    for entry in draft.manifest["files"]:
+        assert entry["path"].endswith(f"-DRAFT.{entry['path'].rsplit('.', 1)[1]}") is entry["draft"], entry
 
 
 def test_every_pdf_page_of_a_draft_carries_the_watermark(draft, tmp_path):

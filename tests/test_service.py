@@ -218,6 +218,7 @@ V1 = [
     ("GET", "/v1/documents", "/v1/documents"),
     ("POST", "/v1/applicable", "/v1/applicable"),
     ("POST", "/v1/documents/{document}", "/v1/documents/plan?format=pdf"),
+    ("POST", "/v1/documents", "/v1/documents?set=all"),
     ("GET", "/v1/schema", "/v1/schema"),
     ("GET", "/v1/schema/{name}", "/v1/schema/plan"),
     ("POST", "/v1/batches", "/v1/batches"),
@@ -554,9 +555,14 @@ def test_documents_lists_the_registry_and_formats(client):
     assert r.status_code == 200
     body = r.json()
     assert [d["name"] for d in body["documents"]] == list(DOCUMENTS)
-    assert set(body["formats"]) == set(api.FORMATS)
+    assert list(body["formats"]) == api.ALL_FORMATS  # standard and accessible
+    assert body["formats"]["braille"] == {"media_type": "application/x-brf", "extension": "brf",
+                                          "description": body["formats"]["braille"]["description"], "sized": False}
+    assert body["formats"]["large-print-pdf"]["sized"] is True
+    assert body["sets"] == ["all", "for-person"]
     for d in body["documents"]:
-        assert d["formats"] and set(d["formats"]) <= set(api.FORMATS)
+        assert d["formats"] and set(d["formats"]) <= set(api.ALL_FORMATS)
+        assert d["formats"][:2] == ["pdf", "docx"]
 
 
 def test_applicable(client):
@@ -595,7 +601,7 @@ def test_500_is_json_without_a_traceback_or_data(client, monkeypatch, service_lo
     def boom(raw, profile):
         raise RuntimeError("Margaret Dawson broke it")
 
-    monkeypatch.setattr(api, "validate_bytes", boom)
+    monkeypatch.setattr(api, "prepare", boom)
     r = client.post("/v1/validate", content=PLAN, headers=AUTH)
     assert r.status_code == 500
     body = r.json()
@@ -956,7 +962,7 @@ def test_openapi_no_server_errors(tmp_path):
     seen: dict[str, set[int]] = {}
     try:
         operations = [result.ok() for result in loaded.get_all_operations()]
-        assert len(operations) == 10
+        assert len(operations) == 11
         modes = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
         for operation, mode in [(op, mode) for op in operations for mode in modes]:
             statuses = seen.setdefault(f"{operation.method.upper()} {operation.path}", set())

@@ -104,6 +104,25 @@ def test_upload_see_findings_download_pdf(page):
     page.wait_for_function("document.getElementById('status').textContent.includes('Downloaded')")
 
 
+def test_the_page_shows_validates_findings_and_offers_every_format_and_the_person_set(page):
+    """The findings are /v1/validate's (sample 01's easy-read warnings too); each document
+    offers its accessible formats in a list, and the sets download as zips."""
+    check_plan(page, COMPLETE_SAMPLE)
+    page.wait_for_selector("#downloads:not([hidden])")
+    assert "Warnings: advice, not blocking (2)" in page.inner_text("#findings")
+    assert "ER-SENTENCE-LENGTH" in page.inner_text("#findings")
+    options = page.locator("#format-plan option").evaluate_all("(os) => os.map((o) => o.value)")
+    assert options == ["large-print-pdf", "large-print-docx", "clear-print-pdf", "clear-print-docx", "braille", "audio", "txt", "html"]
+    page.select_option("#format-plan", "braille")
+    with page.expect_download() as info:
+        page.click("button.download-other[data-document='plan']")
+    assert info.value.suggested_filename == "ASC-104233-plan.brf"
+    with page.expect_download() as info:
+        page.click("button.download-set[data-set='for-person']")
+    assert info.value.suggested_filename == "ASC-104233-for-person.zip"
+    assert Path(info.value.path()).read_bytes().startswith(b"PK")
+
+
 def test_findings_grouped_by_severity_with_rule_and_source(page):
     check_plan(page, DRAFT)
     page.wait_for_selector("#results:not([hidden])")

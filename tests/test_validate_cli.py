@@ -295,9 +295,9 @@ def test_json_shape_exit_0(run_cli):
     assert (data["valid"], data["complete"]) == (True, True)
 
 
-def test_json_shape_exit_0_with_warnings(run_cli, write_json, complete_plan):
-    del complete_plan["contingency"]
-    code, out, _ = run_cli(["validate", write_json(complete_plan), "--json"])
+def test_json_shape_exit_0_with_warnings(run_cli, write_json, clean_plan):
+    del clean_plan["contingency"]
+    code, out, _ = run_cli(["validate", write_json(clean_plan), "--json"])
     assert code == 0
     data = json.loads(out)
     assert_report_shape(data)
@@ -353,10 +353,10 @@ def test_json_shape_missing_file(run_cli, tmp_path):
 # --- human report -------------------------------------------------------------------------
 
 
-def test_human_report_groups_by_severity(run_cli, write_json, complete_plan):
-    del complete_plan["advice"]  # CA-25-1-f error, also SG-10-NOT-MET warning for N4
-    del complete_plan["contingency"]  # SG-10-CONTINGENCY warning
-    code, out, err = run_cli(["validate", write_json(complete_plan, "draft.json")])
+def test_human_report_groups_by_severity(run_cli, write_json, clean_plan):
+    del clean_plan["advice"]  # CA-25-1-f error, also SG-10-NOT-MET warning for N4
+    del clean_plan["contingency"]  # SG-10-CONTINGENCY warning
+    code, out, err = run_cli(["validate", write_json(clean_plan, "draft.json")])
     assert code == 1
     assert out.splitlines()[0].startswith("draft.json: INCOMPLETE under profile 'england' (1 blocking, 2 warnings)")
     blocking = out.index("Blocking")
@@ -368,18 +368,32 @@ def test_human_report_groups_by_severity(run_cli, write_json, complete_plan):
     assert "$.advice" in out and "Source: Care Act 2014 s25(1)(f)" in out
 
 
-def test_human_report_warnings_only(run_cli, write_json, complete_plan):
-    del complete_plan["contingency"]
-    code, out, _ = run_cli(["validate", write_json(complete_plan)])
+def test_human_report_warnings_only(run_cli, write_json, clean_plan):
+    del clean_plan["contingency"]
+    code, out, _ = run_cli(["validate", write_json(clean_plan)])
     assert code == 0
     assert "complete under profile 'england' (0 blocking, 1 warning)" in out
     assert "Blocking" not in out and "Warnings" in out
 
 
-def test_human_report_no_findings(run_cli):
-    code, out, _ = run_cli(["validate", PLANS[0]])
+def test_human_report_no_findings(run_cli, write_json, clean_plan):
+    code, out, _ = run_cli(["validate", write_json(clean_plan)])
     assert code == 0
-    assert "No findings." in out
+    assert "(0 blocking, 0 warnings)" in out and "No findings." in out
+
+
+def test_validate_reports_the_easy_read_gate(run_cli):
+    """validate shows every document's findings: sample 01's two sentences too long for the
+    easy-read plan are warnings in validate, as render acts on them."""
+    code, out, _ = run_cli(["validate", PLANS[0], "--json"])
+    assert code == 0
+    found = {(f["rule"], f["severity"], f["path"]) for f in json.loads(out)["findings"]}
+    assert found == {
+        ("ER-SENTENCE-LENGTH", "warning", "$.contingency.plan"),
+        ("ER-SENTENCE-LENGTH", "warning", "$.needs[0].met_by[0].what"),
+    }
+    code, out, _ = run_cli(["validate", PLANS[0]])
+    assert "(0 blocking, 2 warnings)" in out and "ER-SENTENCE-LENGTH" in out
 
 
 # --- no personal data in any output --------------------------------------------------------

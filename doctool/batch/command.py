@@ -65,7 +65,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if interactive:
         print(
             f"{summary.done} rendered, {summary.skipped} already done, {summary.failed} failed "
-            f"of {summary.total} in {summary.seconds:.1f} s ({summary.rate:.1f} letters/s). "
+            f"of {summary.total} in {summary.seconds:.1f} s ({summary.rate:.1f} letters/s); "
+            f"{summary.warnings} warning(s) on the letters made, listed with each in the manifest. "
             f"Manifest: {outdir / MANIFEST}; failures: {outdir / FAILURES}",
             file=sys.stderr,
         )

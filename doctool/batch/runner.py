@@ -44,13 +44,14 @@ class Outcome:
     input_sha256: str
     status: str  # done | skipped | failed
     outputs: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, str]] = field(default_factory=list)
+    findings: list[dict[str, str]] = field(default_factory=list)  # every finding, as validate gives them
 
     def as_json(self) -> str:
-        data = asdict(self)
-        if self.status != "failed":
-            data.pop("findings")
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.get("severity") == "warning")
 
 
 def sha256_file(path: Path) -> str:
@@ -102,26 +103,30 @@ def _warm_up(formats: tuple[str, ...]) -> None:
 
 
 def render_record(raw: bytes, line: int, formats: tuple[str, ...], outdir: str, profile: str) -> Outcome:
-    """Validate and render one record; write its files atomically. Runs in a worker."""
-    from doctool.api import Incomplete, render_bytes
-    from doctool.errors import DoctoolError
+    """Validate and render one record; write its files atomically. Runs in a worker.
+
+    The outcome carries every finding about the record (warnings too, for a letter that was
+    made), the same as ``doctool validate`` gives."""
+    from doctool.errors import DoctoolError, Incomplete
+    from doctool.pipeline import Selection, prepare, render_set
 
     digest = hashlib.sha256(raw).hexdigest()
     reference = _peek_reference(raw)
     try:
-        _report, files = render_bytes(raw, [DOCUMENT], list(formats), profile)
+        rendered = render_set(prepare(raw, profile), Selection.of([DOCUMENT], formats))
     except Incomplete as exc:
-        return Outcome(line, reference, digest, "failed", findings=[f.as_dict() for f in exc.report.errors])
+        return Outcome(line, reference, digest, "failed", findings=[f.as_dict() for f in exc.report.findings])
     except DoctoolError as exc:
         findings = [_error("SCHEMA", e.path, e.message, "schema") for e in exc.errors]
         return Outcome(line, reference, digest, "failed", findings=findings or [_error("INPUT", "$", exc.message)])
     stem = safe_name(reference, fallback=f"line-{line}")
     outputs = []
-    for f in files:
+    for f in rendered.files:
         target = Path(outdir) / LETTERS / f"{stem}.{f.extension}"
         atomic_write(target, f.content)
         outputs.append({"path": f"{LETTERS}/{target.name}", "sha256": f.sha256, "bytes": len(f.content)})
-    return Outcome(line, reference, digest, "done", outputs=outputs)
+    findings = [f.as_dict() for f in rendered.report.findings]
+    return Outcome(line, reference, digest, "done", outputs=outputs, findings=findings)
 
 
 # --- in the main process --------------------------------------------------------------
@@ -196,6 +201,7 @@ class Summary:
     done: int = 0
     skipped: int = 0
     failed: int = 0
+    warnings: int = 0  # warning findings on the letters made (done or skipped)
     seconds: float = 0.0
 
     @property
@@ -236,6 +242,7 @@ def run_batch(
         def record(seq: int, outcome: Outcome) -> None:
             setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
             if outcome.status != "failed":  # the crash journal: appended the moment a letter is done
+                summary.warnings += outcome.warnings
                 journal.write(outcome.as_json() + "\n")
                 journal.flush()
             in_order.add(seq, outcome)
@@ -259,7 +266,8 @@ def run_batch(
             claimed[stem] = rec.line
             entry = previous.pop(reference, None)
             if entry and still_good(entry, digest, formats, outdir):
-                record(seq, Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"]))
+                record(seq, Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"],
+                                    findings=entry.get("findings", [])))
                 continue
             pending[pool.submit(render_record, rec.raw, rec.line, formats, str(outdir), profile)] = seq
             if len(pending) >= window:

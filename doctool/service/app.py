@@ -8,6 +8,7 @@ validates or renders by itself. ``create_app(settings)`` builds one application;
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doctool import __version__, api
+from doctool.accessible.formats import FORMATS as ACCESSIBLE
 from doctool.cli import _schema_findings
 from doctool.documents import DOCUMENTS
 from doctool.errors import ConfigError, DoctoolError, FieldError
@@ -99,11 +101,14 @@ class DocumentOut(BaseModel):
 class FormatOut(BaseModel):
     media_type: str
     extension: str
+    description: str
+    sized: bool
 
 
 class DocumentsOut(BaseModel):
     documents: list[DocumentOut]
     formats: dict[str, FormatOut]
+    sets: list[str]
 
 
 class ApplicableOut(BaseModel):
@@ -141,6 +146,17 @@ COMMON = {
     401: _err("No API key, or not a valid one (send Authorization: Bearer KEY)"),
 }
 BODY = {413: _err("The request body is larger than the limit")}
+#: Headers on every rendered file or set.
+RENDER_HEADERS = {
+    "X-Doctool-Draft": {"description": "`true` when the file (or any file of the set) is marked DRAFT", "schema": {"type": "string", "enum": ["true", "false"]}},
+    "X-Doctool-Warnings": {"description": "How many warnings the findings hold (the same findings as /v1/validate)", "schema": {"type": "integer", "minimum": 0}},
+}
+RENDER_ERRORS = {
+    409: _err("The document does not apply to this plan"),
+    422: _err("Blocking elements are missing (the findings are included); set draft=true for a marked draft"),
+    503: _err("No render worker was free in time, or the workers were restarted: retry"),
+    504: _err("Rendering took longer than the time limit and was stopped"),
+}
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -318,22 +334,23 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         raw = await read_body(request, settings.max_body_bytes)
         check_profile(profile)
         try:
-            report = await run_in_threadpool(api.validate_bytes, raw, profile)
+            prepared = await run_in_threadpool(api.prepare, raw, profile)
         except DoctoolError as exc:
             raise invalid_input(exc, profile) from None
-        return JSONResponse(report.as_dict())
+        return JSONResponse(prepared.report.as_dict())
 
-    format_names = list(api.FORMATS)
-    media_types = sorted({mt for mt, _ext in api.FORMATS.values()})
+    format_names = list(api.ALL_FORMATS)
+    media_types = sorted({api.format_media(f)[0] for f in format_names})
 
-    @v1.get("/documents", summary="The documents and formats this service produces", response_model=DocumentsOut)
+    @v1.get("/documents", summary="The documents, formats and sets this service produces", response_model=DocumentsOut)
     async def list_documents() -> dict[str, Any]:
         return {
             "documents": [
-                {"name": name, "formats": _formats_of(kind), "not_applicable": kind.not_applicable}
+                {"name": name, "formats": list(api.ALL_FORMATS), "not_applicable": kind.not_applicable}
                 for name, kind in DOCUMENTS.items()
             ],
-            "formats": {name: {"media_type": mt, "extension": ext} for name, (mt, ext) in api.FORMATS.items()},
+            "formats": {name: _format_out(name) for name in format_names},
+            "sets": list(api.SETS),
         }
 
     @v1.post(
@@ -353,49 +370,17 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             raise invalid_input(exc, "") from None
         return {"documents": api.applicable(plan)}
 
-    @v1.post(
-        "/documents/{document}",
-        summary="Render one document in one format",
-        response_class=Response,
-        responses={
-            **BODY,
-            200: {
-                "description": "The file, as an attachment named from the record's reference",
-                "content": {mt: {"schema": {"type": "string", "format": "binary"}} for mt in media_types},
-            },
-            404: _err("No such document"),
-            409: _err("The document does not apply to this plan"),
-            422: _err("Blocking elements are missing (the findings are included); set draft=true for a marked draft"),
-            503: _err("No render worker was free in time, or the workers were restarted: retry"),
-            504: _err("Rendering took longer than the time limit and was stopped"),
-        },
-        openapi_extra=json_body("A care and support plan or a letter record"),
-    )
-    async def render(
-        request: Request,
-        document: str = PathParam(..., max_length=64, description=f"One of: {', '.join(DOCUMENTS)} (GET /v1/documents)"),
-        format: str = Query(..., description="Output format", json_schema_extra={"enum": format_names}),
-        draft: bool = Query(False, description="Render a marked DRAFT even when blocking elements are missing"),
-        profile: str = profile_query,
-    ) -> Response:
-        if document not in DOCUMENTS:
-            raise ApiError(404, "unknown_document", "there is no such document", documents=list(DOCUMENTS))
-        if format not in api.FORMATS:
-            raise ApiError(400, "invalid_request", "format is not one this service produces",
-                           errors=[{"path": "query.format", "message": f"must be one of {', '.join(format_names)}"}])
-        raw = await read_body(request, settings.max_body_bytes)
-        check_profile(profile)
-        try:
-            result = await pool.run(raw, document, format, profile, draft)
-        except RenderTimeout as exc:
-            raise ApiError(504, "render_timeout", str(exc), timeout_seconds=settings.render_timeout) from None
-        except RenderUnavailable as exc:
-            raise ApiError(503, "render_unavailable", f"{exc}; try again shortly", headers={"Retry-After": "5"}) from None
+    def rendered(request: Request, result: Any, profile: str) -> Response:
+        """A worker's result as the response: the file, or the error it stands for."""
         if result.kind == "ok":
             return Response(
                 result.content,
                 media_type=result.media_type,
-                headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+                headers={
+                    "Content-Disposition": f'attachment; filename="{result.filename}"',
+                    "X-Doctool-Draft": "true" if result.draft else "false",
+                    "X-Doctool-Warnings": str(result.warnings),
+                },
             )
         if result.kind == "incomplete":
             raise ApiError(422, "incomplete", result.message + "; set draft=true for a marked draft", **(result.report or {}))
@@ -405,6 +390,91 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             log.error("render configuration error", extra={"request_id": request_id_of(request.scope), "error_type": "ConfigError"})
             raise ApiError(500, "configuration", result.message)
         raise invalid_input(DoctoolError(result.message, [FieldError(p, m) for p, m in result.errors]), profile)
+
+    async def in_worker(call: Any, *args: Any) -> Any:
+        try:
+            return await call(*args)
+        except RenderTimeout as exc:
+            raise ApiError(504, "render_timeout", str(exc), timeout_seconds=settings.render_timeout) from None
+        except RenderUnavailable as exc:
+            raise ApiError(503, "render_unavailable", f"{exc}; try again shortly", headers={"Retry-After": "5"}) from None
+
+    def bad_parameter(exc: DoctoolError) -> ApiError:
+        errors = [{"path": f"query.{e.path}", "message": e.message} for e in exc.errors] or [{"path": "query", "message": exc.message}]
+        return ApiError(400, "invalid_request", exc.message, errors=errors)
+
+    @v1.post(
+        "/documents/{document}",
+        summary="Render one document in one format (standard or accessible)",
+        response_class=Response,
+        responses={
+            **BODY,
+            200: {
+                "description": "The file, as an attachment named from the record's reference",
+                "content": {mt: {"schema": {"type": "string", "format": "binary"}} for mt in media_types},
+                "headers": RENDER_HEADERS,
+            },
+            404: _err("No such document"),
+            **RENDER_ERRORS,
+        },
+        openapi_extra=json_body("A care and support plan or a letter record"),
+    )
+    async def render(
+        request: Request,
+        document: str = PathParam(..., max_length=64, description=f"One of: {', '.join(DOCUMENTS)} (GET /v1/documents)"),
+        format: str = Query(..., description="Output format (GET /v1/documents lists each document's)", json_schema_extra={"enum": format_names}),
+        draft: bool = Query(False, description="Render a marked DRAFT even when blocking elements are missing"),
+        size: int | None = Query(None, ge=12, le=72, description="Print size in points, for large-print-* (14 to 72) and clear-print-* (12 to 14) only"),
+        profile: str = profile_query,
+    ) -> Response:
+        if document not in DOCUMENTS:
+            close = difflib.get_close_matches(document, list(DOCUMENTS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ApiError(404, "unknown_document", f"there is no such document{hint}", documents=list(DOCUMENTS))
+        try:
+            api.Selection.one(document, format, size)
+        except DoctoolError as exc:
+            raise bad_parameter(exc) from None
+        raw = await read_body(request, settings.max_body_bytes)
+        check_profile(profile)
+        return rendered(request, await in_worker(pool.run, raw, document, format, profile, draft, size), profile)
+
+    @v1.post(
+        "/documents",
+        summary="Render a set of documents as one zip: every document that applies, or what the person asked for",
+        response_class=Response,
+        responses={
+            **BODY,
+            200: {
+                "description": (
+                    "A zip of the files (named from the record's reference) and manifest.json (each file's sha256, "
+                    "the findings); the same set gives the same bytes"
+                ),
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+                "headers": RENDER_HEADERS,
+            },
+            **RENDER_ERRORS,
+        },
+        openapi_extra=json_body("A care and support plan or a letter record"),
+    )
+    async def render_documents(
+        request: Request,
+        set: str = Query(  # noqa: A002 - the parameter's public name
+            ...,
+            description="`all`: every document that applies, in PDF and Word; `for-person`: those plus exactly the "
+            "formats the person's communication record asks for",
+            json_schema_extra={"enum": list(api.SETS)},
+        ),
+        draft: bool = Query(False, description="Render marked DRAFTs even when blocking elements are missing"),
+        profile: str = profile_query,
+    ) -> Response:
+        try:
+            api.Selection.named(set)
+        except DoctoolError as exc:
+            raise bad_parameter(exc) from None
+        raw = await read_body(request, settings.max_body_bytes)
+        check_profile(profile)
+        return rendered(request, await in_worker(pool.run_set, raw, set, profile, draft), profile)
 
     @v1.get("/schema", summary="The names of the published JSON Schemas")
     async def schema_names() -> dict[str, list[str]]:
@@ -527,10 +597,11 @@ def _first_record_problem(path: Path) -> str:
     return "no records"
 
 
-def _formats_of(kind: Any) -> list[str]:
-    """The formats a document offers: its own list if it declares one, else every format."""
-    declared = getattr(kind, "formats", None)
-    return [f for f in (declared or api.FORMATS) if f in api.FORMATS]
+def _format_out(name: str) -> dict[str, Any]:
+    media_type, extension = api.format_media(name)
+    spec = ACCESSIBLE.get(name)
+    description = spec.description if spec else {"pdf": "PDF", "docx": "Word"}.get(name, name)
+    return {"media_type": media_type, "extension": extension, "description": description, "sized": bool(spec and spec.sized)}
 
 
 def _read_failures(path: Path) -> tuple[list[dict[str, Any]], bool]:

@@ -14,7 +14,6 @@ how an exception pickles.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import multiprocessing
 import threading
@@ -46,6 +45,8 @@ class RenderResult:
     report: dict[str, Any] | None = None
     message: str = ""
     errors: tuple[tuple[str, str], ...] = ()
+    draft: bool = False  # the file (or any file of the set) is marked DRAFT
+    warnings: int = 0  # warnings in the report
 
 
 def _warm_up() -> None:
@@ -60,28 +61,13 @@ def _noop() -> None:
     return None
 
 
-def _reference(raw: bytes) -> str:
-    """The reference that names the file: a letter's ``reference``, else the person's."""
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    for value in (data.get("reference"), (data.get("person") or {}).get("reference") if isinstance(data.get("person"), dict) else None, data.get("plan_id")):
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""
-
-
-def render_task(raw: bytes, document: str, fmt: str, profile: str, draft: bool) -> RenderResult:
-    """Runs in a worker: validate and render one document in one format."""
-    from doctool.api import Incomplete, NotApplicable, render_bytes
-    from doctool.errors import ConfigError, DoctoolError
-    from doctool.output import safe_name
+def _render(raw: bytes, profile: str, draft: bool, select: Callable[[], Any], bundle: bool) -> RenderResult:
+    """Prepare and render through the pipeline; every outcome as plain data."""
+    from doctool.errors import ConfigError, DoctoolError, Incomplete, NotApplicable
+    from doctool.pipeline import prepare, render_set
 
     try:
-        report, files = render_bytes(raw, [document], [fmt], profile, draft)
+        rendered = render_set(prepare(raw, profile, draft=draft), select())
     except Incomplete as exc:
         return RenderResult("incomplete", report=exc.report.as_dict(), message=exc.message)
     except NotApplicable as exc:
@@ -90,15 +76,34 @@ def render_task(raw: bytes, document: str, fmt: str, profile: str, draft: bool) 
         return RenderResult("config_error", message=exc.message, errors=tuple((e.path, e.message) for e in exc.errors))
     except DoctoolError as exc:
         return RenderResult("input_error", message=exc.message, errors=tuple((e.path, e.message) for e in exc.errors))
-    f = files[0]
-    stem = safe_name(_reference(raw), fallback="document")
+    if bundle:
+        content, media_type, filename = rendered.zip_bytes(), "application/zip", rendered.zip_name
+    else:
+        f = rendered.files[0]
+        content, media_type, filename = f.content, f.media_type, f.name
     return RenderResult(
         "ok",
-        content=f.content,
-        media_type=f.media_type,
-        filename=f"{stem}-{f.document}.{f.extension}",
-        report=report.as_dict(),
+        content=content,
+        media_type=media_type,
+        filename=filename,
+        report=rendered.report.as_dict(),
+        draft=rendered.draft,
+        warnings=rendered.warnings,
     )
+
+
+def render_task(raw: bytes, document: str, fmt: str, profile: str, draft: bool, size: int | None = None) -> RenderResult:
+    """Runs in a worker: validate and render one document in one format (standard or accessible)."""
+    from doctool.pipeline import Selection
+
+    return _render(raw, profile, draft, lambda: Selection.one(document, fmt, size), bundle=False)
+
+
+def render_set_task(raw: bytes, name: str, profile: str, draft: bool) -> RenderResult:
+    """Runs in a worker: a named set (``all``, ``for-person``) with its manifest, as one zip."""
+    from doctool.pipeline import Selection
+
+    return _render(raw, profile, draft, lambda: Selection.named(name), bundle=True)
 
 
 class RenderPool:
@@ -153,6 +158,10 @@ class RenderPool:
     async def run(self, *args: Any) -> RenderResult:
         """``render_task(*args)`` in a worker; RenderTimeout / RenderUnavailable on trouble."""
         return await self.call(render_task, *args)
+
+    async def run_set(self, *args: Any) -> RenderResult:
+        """``render_set_task(*args)`` in a worker, as :meth:`run`."""
+        return await self.call(render_set_task, *args)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` in a worker process, within the time limit."""

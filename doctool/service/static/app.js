@@ -3,10 +3,28 @@
 "use strict";
 
 (function () {
-  const FORMAT_LABELS = { pdf: "PDF", docx: "Word (.docx)" };
+  const FORMAT_LABELS = {
+    pdf: "PDF",
+    docx: "Word (.docx)",
+    "large-print-pdf": "Large print PDF",
+    "large-print-docx": "Large print Word",
+    "clear-print-pdf": "Clear print PDF",
+    "clear-print-docx": "Clear print Word",
+    braille: "Braille (.brf)",
+    audio: "Audio",
+    txt: "Plain text",
+    html: "Web page (HTML)",
+  };
+  const STANDARD = ["pdf", "docx"];
   const DOCUMENT_LABELS = {
     plan: "Care and support plan",
     "charging-letter": "Charging letter",
+    "dp-summary": "Direct payment summary",
+    easyread: "Easy read plan",
+  };
+  const SET_LABELS = {
+    all: "Every document, in PDF and Word (zip)",
+    "for-person": "What the person asked for: standard copies and their formats (zip)",
   };
 
   const state = { plan: null, fileName: "", profile: "england", report: null, documents: null };
@@ -142,7 +160,7 @@
     catalogue.documents.filter((d) => applicable.includes(d.name)).forEach((doc) => {
       const headingId = "doc-" + doc.name;
       const item = el("li", {}, [el("h3", { id: headingId, text: label(DOCUMENT_LABELS, doc.name) })]);
-      doc.formats.forEach((fmt) => {
+      doc.formats.filter((fmt) => STANDARD.includes(fmt)).forEach((fmt) => {
         const button = el("button", {
           type: "button",
           className: "button secondary download",
@@ -154,9 +172,43 @@
         button.addEventListener("click", () => download(doc.name, fmt, button));
         item.appendChild(button);
       });
+      const others = doc.formats.filter((fmt) => !STANDARD.includes(fmt));
+      if (others.length) {
+        // The accessible formats: one list, so eight more buttons do not crowd each document.
+        const selectId = "format-" + doc.name;
+        const select = el("select", { id: selectId, "data-document": doc.name },
+          others.map((fmt) => el("option", { value: fmt, text: label(FORMAT_LABELS, fmt) })));
+        select.setAttribute("aria-describedby", headingId);
+        const button = el("button", {
+          type: "button",
+          className: "button secondary download-other",
+          "data-document": doc.name,
+          text: "Download in this format",
+        });
+        button.setAttribute("aria-describedby", headingId);
+        button.addEventListener("click", () => download(doc.name, select.value, button));
+        item.appendChild(el("div", { className: "other-formats" }, [
+          el("label", { for: selectId, text: "Accessible formats" }), select, button,
+        ]));
+      }
       list.appendChild(item);
     });
-    if (!list.children.length) list.appendChild(el("li", { text: "No document applies to this plan." }));
+    if (!list.children.length) {
+      list.appendChild(el("li", { text: "No document applies to this plan." }));
+    } else {
+      const item = el("li", {}, [el("h3", { id: "doc-sets", text: "Several documents at once" })]);
+      (catalogue.sets || []).forEach((set) => {
+        const button = el("button", {
+          type: "button",
+          className: "button secondary download-set",
+          "data-set": set,
+          text: "Download " + label(SET_LABELS, set),
+        });
+        button.addEventListener("click", () => downloadSet(set, button));
+        item.appendChild(button);
+      });
+      list.appendChild(item);
+    }
     section.hidden = false;
   }
 
@@ -166,15 +218,24 @@
     return m ? m[1] : fallback;
   }
 
-  async function download(documentName, format, button) {
-    clearError();
-    const draft = $("draft").checked;
+  function download(documentName, format, button) {
     const params = new URLSearchParams({ format, profile: state.profile });
-    if (draft) params.set("draft", "true");
+    const what = "the " + label(DOCUMENT_LABELS, documentName).toLowerCase() + " (" + label(FORMAT_LABELS, format) + ")";
+    return fetchFile("/v1/documents/" + encodeURIComponent(documentName), params, what, documentName + "." + format, button);
+  }
+
+  function downloadSet(set, button) {
+    const params = new URLSearchParams({ set, profile: state.profile });
+    return fetchFile("/v1/documents", params, "the documents (" + set + ")", set + ".zip", button);
+  }
+
+  async function fetchFile(path, params, what, fallbackName, button) {
+    clearError();
+    if ($("draft").checked) params.set("draft", "true");
     button.disabled = true;
-    setStatus("Making the " + label(DOCUMENT_LABELS, documentName).toLowerCase() + " (" + label(FORMAT_LABELS, format) + ")…");
+    setStatus("Making " + what + "…");
     try {
-      const response = await fetch("/v1/documents/" + encodeURIComponent(documentName) + "?" + params, {
+      const response = await fetch(path + "?" + params, {
         method: "POST", headers: headers(), body: state.plan,
       });
       if (!response.ok) {
@@ -191,7 +252,7 @@
         return;
       }
       const blob = await response.blob();
-      const name = fileNameFrom(response, documentName + "." + format);
+      const name = fileNameFrom(response, fallbackName);
       const url = URL.createObjectURL(blob);
       const a = el("a", { href: url, download: name });
       document.body.appendChild(a);
