@@ -23,13 +23,13 @@ from doctool.documents import DOCUMENTS, DocumentKind
 from doctool.errors import ConfigError, InputError
 from doctool.loading import load_document
 from doctool.model.letter import LetterRecord
-from doctool.paths import ROOT
+from doctool.paths import SAMPLES as BUNDLED
 from doctool.profiles import load_profile
 from doctool.render.docx import render_docx
 from doctool.render.templating import docx_env, html_env
 
-SAMPLES = ROOT / "samples" / "plans"
-LETTER_SAMPLES = ROOT / "samples" / "letters"
+SAMPLES = BUNDLED / "plans"
+LETTER_SAMPLES = BUNDLED / "letters"
 
 
 @dataclass(frozen=True)
