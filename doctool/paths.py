@@ -1,21 +1,39 @@
-"""Where doctool's own files are (templates, fonts, stylesheets, pictures), and a council's.
+"""Where doctool's own files are: templates, fonts, stylesheets, pictures, samples.
 
-doctool runs from its project folder (installed editable), so templates stay plain
-files a template editor can open in Word or a text editor. A council's profile may name
-its own (``[templates]``): a folder searched first for HTML templates and stylesheets,
-and a Word template per document. Both stay inside the profile's folder.
+They are found through the package, never through a project folder, so an installed
+wheel renders as well as a checkout. The project keeps them in its top-level
+``templates/``, ``assets/`` and ``samples/`` folders, plain files a template editor can
+open in Word or a text editor; ``doctool/templates``, ``doctool/assets`` and
+``doctool/samples`` are symlinks to those folders. An editable install follows the
+symlinks; building a wheel copies the files they point at into the package.
+
+A council's profile may name its own (``[templates]``): a folder searched first for HTML
+templates and stylesheets, and a Word shell per document. Both stay inside the profile's
+folder.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doctool.errors import ConfigError
 from doctool.profile_spec import DOCUMENT_NAMES
-from doctool.profiles import ROOT, Profile
 
-ASSETS = ROOT / "assets"
-TEMPLATES = ROOT / "templates"
+if TYPE_CHECKING:
+    from doctool.profiles import Profile
+
+#: The installed ``doctool`` package folder.
+PACKAGE = Path(__file__).resolve().parent
+
+# Resolved, so a checkout sees its top-level folders (the symlinks' targets) and an
+# installed wheel the copies inside the package.
+TEMPLATES = (PACKAGE / "templates").resolve()
+ASSETS = (PACKAGE / "assets").resolve()
+SAMPLES = (PACKAGE / "samples").resolve()
+
+#: doctool's own folders by the name a manifest records them under.
+_OWN = {"templates": TEMPLATES, "assets": ASSETS, "samples": SAMPLES}
 
 
 def profile_file(profile: Profile, named: str) -> Path:
@@ -58,5 +76,10 @@ def docx_template(profile: Profile, document: str, builtin: str | None = None) -
 
 
 def display_path(path: Path) -> str:
-    """A path as recorded in a manifest: project-relative for doctool's own files."""
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+    """A path as recorded in a manifest: ``templates/docx/plan.docx`` for doctool's own
+    files, the same in a checkout and an installed wheel; just the name for anyone else's."""
+    for name, folder in _OWN.items():
+        for base in (folder, PACKAGE / name):
+            if path.is_relative_to(base):
+                return f"{name}/{path.relative_to(base).as_posix()}"
+    return path.name

@@ -26,7 +26,7 @@ from doctool.findings import Severity
 from doctool.profile_spec import check_profile_file, nearest, wording_files
 
 BUILTIN = DATA / "profiles"
-ROOT = DATA.parent.parent
+ROOT = DATA.parent  # the package: built-in profiles name files such as assets/img/eastbrook-logo.png
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
 

@@ -49,13 +49,14 @@ from doctool.documents import DOCUMENTS, DocumentKind
 from doctool.errors import ConfigError, InputError
 from doctool.loading import load_document
 from doctool.model.letter import LetterRecord
-from doctool.paths import ASSETS, ROOT
+from doctool.paths import ASSETS
+from doctool.paths import SAMPLES as BUNDLED
 from doctool.profiles import load_profile
 from doctool.render import word
 from doctool.render.templating import docx_env, html_env
 
-SAMPLES = ROOT / "samples" / "plans"
-LETTER_SAMPLES = ROOT / "samples" / "letters"
+SAMPLES = BUNDLED / "plans"
+LETTER_SAMPLES = BUNDLED / "letters"
 #: What a shell's tags are given.
 SHELL_NAMES = ("doc", "logo")
 #: Styles the Word document is written in: without them it has no headings or lists.
