@@ -27,6 +27,7 @@ from doctool.profiles import Profile
 from doctool.render.pdf import Pdf
 
 Composer = Callable[[Any, Profile, Report, bool], Document]
+Checker = Callable[[Any, Profile], Report]
 
 
 @dataclass(frozen=True)

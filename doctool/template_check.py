@@ -8,8 +8,9 @@ built here with strict undefined names, which finds a misspelt field deeper down
 (``doc.meta.refrence``) in whichever branch it sits (with and without a logo, a draft, a
 letter's address).
 
-HTML templates: Jinja syntax, variables the view model does not provide, and a trial
-render against every bundled sample.
+HTML templates: Jinja syntax, names the template uses that it is not given (``doc``,
+``body_classes``, ``extra_css``), and a trial render of the composed document of every
+bundled sample with strict undefined names.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ from doctool.render.templating import docx_env, html_env
 
 SAMPLES = BUNDLED / "plans"
 LETTER_SAMPLES = BUNDLED / "letters"
+#: What an HTML template is given (doctool.render.html.render_html).
+HTML_NAMES = ("doc", "body_classes", "extra_css")
 #: What a shell's tags are given.
 SHELL_NAMES = ("doc", "logo")
 #: Styles the Word document is written in: without them it has no headings or lists.
@@ -209,18 +212,14 @@ def check_html(path: Path, kind: DocumentKind) -> list[Problem]:
         samples += sorted(LETTER_SAMPLES.glob("*.json"))
     usable = [(sample, doc) for sample, doc in ((p, load_document(p)) for p in samples) if kind.usable(doc)]
     problems: list[Problem] = []
-    if usable:
-        first = usable[0][1]
-        first_view = kind.build_view(first, profile, kind.check(first, profile), False)
-        provided = {*first_view, "pictures", *kind.pictures(first_view)}
-        for name in sorted(meta.find_undeclared_variables(parsed) - provided):
-            problems.append(Problem("template", f"uses {name!r}, which the {kind.name} view model does not provide"))
+    for name in sorted(meta.find_undeclared_variables(parsed) - set(HTML_NAMES)):
+        problems.append(Problem("template", f"uses {name!r}, which templates are not given (they get {', '.join(HTML_NAMES)})"))
     if problems:
         return problems
     for sample, plan in usable:
-        view = kind.build_view(plan, profile, kind.check(plan, profile), False)
+        doc = kind.compose(plan, profile, kind.check(plan, profile), False)
         try:
-            env.from_string(source).render(view)
+            env.from_string(source).render(doc=doc, body_classes=[], extra_css="")
         except UndefinedError as exc:
             problems.append(Problem(f"with sample {sample.name}", f"undefined value: {exc.message}"))
         except TemplateError as exc:

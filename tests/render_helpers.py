@@ -119,6 +119,14 @@ class Rendered:
         return norm("\n".join(self.pdf_pages))
 
     @property
+    def pdf_flow_text(self) -> str:
+        """The plan PDF's text without its running header ("Reference: ASC-…") and footer
+        (:data:`FOOTER`, "Page 3 of 9"): a paragraph a page break splits reads as one."""
+        header = [rf"Reference: {re.escape(self.data['person']['reference'])}"]
+        footer = [re.escape(FOOTER), r"Page \d+ of \d+"]
+        return self._cached("pdf_flow", lambda: norm("\n".join(without_running_lines(self.pdf_pages, header, footer))))
+
+    @property
     def pypdf_text(self) -> str:
         return self._cached("pypdf", lambda: norm(pypdf_text(self.pdf)))
 
@@ -222,6 +230,22 @@ def pdf_pages_text(pdf: Path | bytes) -> list[str]:
     if pages and not pages[-1].strip():
         pages.pop()
     return pages
+
+
+def without_running_lines(pages: list[str], header: list[str], footer: list[str]) -> list[str]:
+    """Each page's text without its running header and footer: on every page, the first line
+    that fully matches each ``header`` pattern and the last that fully matches each ``footer``
+    pattern are dropped. (pdftotext may read a table cell that sits beside the footer after
+    it, so the footer is looked for anywhere on the page, not only at its end.)"""
+    out = []
+    for page in pages:
+        lines = [line for line in page.splitlines() if line.strip()]
+        for pattern, last in [(h, False) for h in header] + [(f, True) for f in footer]:
+            hits = [i for i, line in enumerate(lines) if re.fullmatch(pattern, line.strip())]
+            if hits:
+                del lines[hits[-1] if last else hits[0]]
+        out.append("\n".join(lines))
+    return out
 
 
 def pypdf_text(pdf: bytes) -> str:
@@ -425,3 +449,113 @@ def struct_elements(node, depth=0):
                 yield from struct_elements(kid, depth + 1)
         elif kids is not None:
             yield from struct_elements(kids, depth + 1)
+
+
+# --- the document model: every text a document prints --------------------------------------
+
+
+def document_texts(doc) -> list[tuple[str, str]]:
+    """``(where, printed text)`` for every text in a composed ``doctool.document.Document``'s
+    preamble and sections: headings, paragraphs, list items, field labels and values, table
+    headings, cells and captions, a callout's title, amount and detail, a sign-off and a slip.
+    Read from the dataclasses (not through any renderer), so the tests can compare what each
+    rendered file says with what the document holds."""
+    from doctool.document import model as m
+    from doctool.document.values import printed
+
+    out: list[tuple[str, str]] = []
+
+    def add(where: str, text) -> None:
+        if text is None:
+            return
+        value = printed(text)
+        if value.strip():
+            out.append((where, value))
+
+    def block(where: str, b) -> None:
+        if isinstance(b, m.Paragraph):
+            add(f"{where}.text", b.text)
+        elif isinstance(b, m.Items):
+            for i, item in enumerate(b.items):
+                add(f"{where}.items[{i}]", item)
+        elif isinstance(b, m.Fields):
+            add(f"{where}.caption", b.caption)
+            for i, row in enumerate(b.rows):
+                add(f"{where}.rows[{i}].label", row.label)
+                add(f"{where}.rows[{i}].value", row.value)
+        elif isinstance(b, m.Table):
+            add(f"{where}.caption", b.caption)
+            for i, head in enumerate(b.head):
+                add(f"{where}.head[{i}]", head)
+            for i, row in enumerate(b.rows):
+                for j, cell in enumerate(row):
+                    add(f"{where}.rows[{i}][{j}]", cell)
+        elif isinstance(b, m.Callout):
+            add(f"{where}.title", b.title)
+            add(f"{where}.amount", b.amount)
+            add(f"{where}.detail", b.detail)
+        elif isinstance(b, m.SignOff):
+            for name in ("closing", "name", "job_title", "for_council"):
+                add(f"{where}.{name}", getattr(b, name))
+        elif isinstance(b, m.Slip):
+            for name in ("cut", "heading", "statement", "about", "return_to"):
+                add(f"{where}.{name}", getattr(b, name))
+            for i, row in enumerate(b.fields):
+                add(f"{where}.fields[{i}].label", row.label)
+                add(f"{where}.fields[{i}].value", row.value)
+            for i, blank in enumerate(b.blanks):
+                add(f"{where}.blanks[{i}]", blank)
+        elif isinstance(b, m.Illustrated):
+            add(f"{where}.picture.alt", b.picture.alt)
+            for i, sentence in enumerate(b.sentences):
+                add(f"{where}.sentences[{i}]", sentence)
+            for i, item in enumerate(b.items):
+                add(f"{where}.items[{i}]", item)
+        elif isinstance(b, m.Picture):
+            add(f"{where}.alt", b.alt)
+
+    for i, b in enumerate(doc.preamble):
+        block(f"preamble[{i}]", b)
+    for i, s in enumerate(doc.sections):
+        add(f"sections[{i}].heading", s.heading)
+        for j, b in enumerate(s.blocks):
+            block(f"sections[{i}].blocks[{j}]", b)
+    return out
+
+
+def document_text(doc) -> str:
+    """Every text of a composed document (:func:`document_texts`) as one normalised string."""
+    return norm(" ".join(text for _where, text in document_texts(doc)))
+
+
+def section_named(doc, heading: str):
+    """The one section of a composed document with this heading."""
+    found = [s for s in doc.sections if s.heading == heading]
+    assert len(found) == 1, (heading, [s.heading for s in doc.sections])
+    return found[0]
+
+
+def word_table_problems(data: bytes) -> list[str]:
+    """Why a Word file's tables would not read well with a screen reader: a table with
+    column headings must repeat them on every page; a table of labelled values must have
+    its labels as row headers (first column, bold); any other table must say in its
+    description that it is for layout only."""
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    ns = {"w": w}
+    problems = []
+    for number, table in enumerate(etree.fromstring(docx_xml(data)).iter(f"{{{w}}}tbl"), 1):
+        look = table.find("w:tblPr/w:tblLook", ns)
+        rows = table.findall("w:tr", ns)
+        if look is not None and look.get(f"{{{w}}}firstRow") == "1":
+            if rows[0].find("w:trPr/w:tblHeader", ns) is None:
+                problems.append(f"table {number}: its header row does not repeat")
+        elif look is not None and look.get(f"{{{w}}}firstColumn") == "1":
+            if not all(row.find("w:tc", ns).findall(".//w:r/w:rPr/w:b", ns) for row in rows):
+                problems.append(f"table {number}: a label cell is not bold")
+        else:
+            description = table.find("w:tblPr/w:tblDescription", ns)
+            if description is None or "layout" not in description.get(f"{{{w}}}val", "").lower():
+                problems.append(f"table {number}: neither headings nor labels, and not described as layout")
+    return problems

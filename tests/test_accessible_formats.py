@@ -159,30 +159,14 @@ def test_large_print_word_runs_are_at_least_the_asked_size(plan_source: Source, 
 def test_large_print_word_stacks_wide_tables(plan_source: Source) -> None:
     import docx
 
-    standard = docx.Document(io.BytesIO(large_print.resize_docx(_standard_docx(plan_source), 12)))
+    from doctool.render.document import render_document
+
+    standard = docx.Document(io.BytesIO(render_document(plan_source.kind, plan_source.document, "docx", PROFILE).content))
     large = docx.Document(io.BytesIO(large_print.render_large_print_docx(plan_source, 24)))
     assert any(len(t.columns) >= 3 for t in standard.tables)
     assert all(len(t.columns) < 3 for t in large.tables)
     text = "\n".join(p.text for p in large.paragraphs)
     assert "Who: Brightcare Home Support" in text
-
-
-def _standard_docx(source: Source) -> bytes:
-    from doctool.documents import logo_pictures
-    from doctool.render.docx import render_docx
-
-    view = source.view
-    return render_docx(source.kind.docx_path(PROFILE), view, logo_pictures(view), view["doc"]["full_title"], "x", source.date)
-
-
-def test_resize_docx_keeps_the_package(plan_source: Source) -> None:
-    import zipfile
-
-    original = _standard_docx(plan_source)
-    resized = large_print.resize_docx(original, 20)
-    with zipfile.ZipFile(io.BytesIO(original)) as a, zipfile.ZipFile(io.BytesIO(resized)) as b:
-        assert [(i.filename, i.date_time) for i in a.infolist()] == [(i.filename, i.date_time) for i in b.infolist()]
-        assert a.read("word/media/image1.png") == b.read("word/media/image1.png") if "word/media/image1.png" in a.namelist() else True
 
 
 def test_print_sizes_come_from_the_person_or_the_option() -> None:

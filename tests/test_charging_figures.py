@@ -12,12 +12,15 @@ import pytest
 from doctool import charging
 from doctool.charging import Figures, figures_for, tariff_income
 from doctool.checks import check_letter
+from doctool.document import Document, Paragraph, printed
+from doctool.documents import DOCUMENTS
 from doctool.errors import ConfigError
+from doctool.formatting import money
 from doctool.loading import load_document_bytes
 from doctool.profiles import load_profile
-from doctool.view.letter_view import build_letter_view
 
-from letter_helpers import REPO, dump, letter, norm, pdf_text, render
+from letter_helpers import REPO, docx_text, dump, letter, norm, pdf_text, render
+from render_helpers import document_texts, section_named
 
 D = Decimal
 
@@ -65,30 +68,33 @@ def test_a_letter_before_the_earliest_figures_is_blocked():
     assert "CL-FIGURES" in {f.rule for f in report.errors}
 
 
-def _view(data: dict, profile: str = "england") -> dict:
+def _letter(data: dict, profile: str = "england") -> Document:
+    """The charging letter composed from ``data`` (what every format of it is laid out from)."""
     doc = load_document_bytes(dump(data))
     prof = load_profile(profile)
-    return build_letter_view(doc, prof, check_letter(doc, prof), False)
+    kind = DOCUMENTS["charging-letter"]
+    return kind.compose(doc, prof, kind.check(doc, prof), False)
 
 
-def _all_text(view: dict) -> str:
-    parts = [view["headline"]["title"], view["headline"]["amount"], view["headline"]["detail"]]
-    for s in view["sections"]:
-        for b in s["blocks"]:
-            parts += [b["text"], *b["items"], *(r["label"] + " " + r["value"] for r in b["rows"])]
-    return norm(" ".join(parts))
+def _all_text(doc: Document) -> str:
+    """Everything the letter says: its headline box, sentences, lists and tables."""
+    return norm(" ".join(text for _where, text in document_texts(doc)))
 
 
 def test_a_letter_dated_march_2026_uses_2025_26_and_may_2026_uses_2026_27():
     data = letter("deferred_payment")
     data["letter_date"] = "2026-03-01"
     data["financial_assessment"]["assessment_date"] = "2026-02-20"
-    march = _view(data)
+    march = _letter(data)
     data["letter_date"] = "2026-05-01"
-    may = _view(data)
-    assert march["figures"]["year"] == "2025/26" and may["figures"]["year"] == "2026/27"
+    may = _letter(data)
+    # the figures of the letter's own date: the year's personal expenses allowance is quoted
+    assert figures_for(march.meta.date).year == "2025/26" and figures_for(may.meta.date).year == "2026/27"
+    assert f"at least {money(figures_for(march.meta.date).personal_expenses_allowance)} a week" in _all_text(march)
+    assert f"at least {money(figures_for(may.meta.date).personal_expenses_allowance)} a week" in _all_text(may)
     assert "at least £30.65 a week" in _all_text(march)
     assert "at least £31.25 a week" in _all_text(may)
+    assert "at least £31.25 a week" not in _all_text(march) and "at least £30.65 a week" not in _all_text(may)
 
 
 def test_the_printed_letter_quotes_the_figures_of_its_date():
@@ -132,12 +138,19 @@ def test_a_profile_override_wins(council_profile):
 
 def test_the_letter_quotes_the_council_figures(council_profile):
     data = letter("pending")
-    view = _view(data, council_profile)
-    text = _all_text(view)
+    doc = _letter(data, council_profile)
+    text = _all_text(doc)
     assert "more than £25,000" in text and "£23,250" not in text
     assert "every 2 weeks" in text
-    review = next(s for s in view["sections"] if s["heading"] == "If you think this is wrong")
-    assert "within 21 days" in norm(" ".join(b["text"] for b in review["blocks"]))
+    review = section_named(doc, "If you think this is wrong")
+    assert "within 21 days" in norm(" ".join(printed(b.text) for b in review.blocks if isinstance(b, Paragraph)))
+    # and the Word file the council sends says so, under that heading
+    word = norm(docx_text(render(dump(data), "charging-letter", "docx", council_profile)))
+    assert "more than £25,000" in word and "£23,250" not in word
+    assert "every 2 weeks" in word
+    following = doc.sections[doc.sections.index(review) + 1].heading
+    start = word.index("If you think this is wrong")
+    assert "within 21 days" in word[start : word.index(following, start)]
 
 
 def test_a_council_override_changes_the_full_cost_rule(council_profile):

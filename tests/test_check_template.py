@@ -201,8 +201,9 @@ def test_a_missing_heading_style_is_named(tmp_path):
 
 @pytest.mark.skipif(not PLANS, reason="the trial render needs the samples in samples/plans")
 def test_error_in_an_edited_html_template_is_named(tmp_path):
-    """A council's copy of the HTML template (it still extends doctool's own base)."""
-    text = PLAN_HTML.read_text(encoding="utf-8").replace("{{ intro }}", "{{ person.nmae }}", 1)
+    """A council's own plan template (extending doctool's) with a misspelt field."""
+    text = '{% extends "default:plan.html.j2" %}{% block heading %}<h1>{{ doc.meta.nmae }}</h1>{% endblock %}'
+    assert "{% extends" in PLAN_HTML.read_text(encoding="utf-8")
     path = tmp_path / "plan-council.html.j2"
     path.write_text(text, encoding="utf-8")
     code, out, _err = check(path, "--document", "plan")
@@ -212,7 +213,7 @@ def test_error_in_an_edited_html_template_is_named(tmp_path):
 
 @pytest.mark.skipif(not PLANS, reason="the trial render needs the samples in samples/plans")
 def test_syntax_error_in_an_html_template(tmp_path):
-    text = PLAN_HTML.read_text(encoding="utf-8").replace("{% endblock %}", "", 1)
+    text = '{% extends "_base.html.j2" %}{% block heading %}<h1>{{ doc.meta.h1 }}</h1>'  # no endblock
     path = tmp_path / "plan-council.html.j2"
     path.write_text(text, encoding="utf-8")
     code, out, _err = check(path, "--document", "plan")

@@ -1,7 +1,8 @@
 """The easy-read plan: layout rules, pictures and alt text, facts, and the readability gate.
 
-Every sample in samples/plans is rendered once per session in PDF and Word (see the
-``rendered`` fixture); the other tests read those files back.
+Every sample in samples/plans is composed once per session into the document model
+(:class:`doctool.document.Document`) and laid out in PDF and Word (see the ``rendered``
+fixture); the other tests read the document and those files back.
 """
 
 from __future__ import annotations
@@ -23,33 +24,99 @@ import pdfplumber
 import pikepdf
 import pytest
 
+from markupsafe import escape
+
 from doctool.checks import check_plan
+from doctool.document import Document, Fields, Illustrated, Items, Paragraph, Phrase, Term, printed
 from doctool.findings import Report
 from doctool.easyread import check_easyread
-from doctool.easyread.view import build_easyread_view, extra_files, pictures
 from doctool.easyread.compose import compose
 from doctool.easyread.pictures import PictureBook, openmoji_svg_dir
 from doctool.easyread.readability import HardWords, flesch_reading_ease
 from doctool.api import render_plan
-from doctool.api import render_view as render_document_view
 from doctool.documents import DOCUMENTS
 from doctool.easyread.sentences import split_sentences, word_count
-from doctool.easyread.view import view_sentences
 from doctool.formatting import day_date, easy_money
 from doctool.loading import load_plan_bytes
 from doctool.model.plan import MetBy, Plan
 from doctool.profiles import load_profile
+from doctool.render.document import render_document
+from doctool.render.html import render_html
 
 EASYREAD = DOCUMENTS["easyread"]
 
 
-def render_view(view, fmt, profile, plan) -> bytes:
-    """The easy-read document laid out from a built view, through the public renderer."""
-    return render_document_view(EASYREAD, view, fmt, profile, draft=False).content
+def compose_doc(plan, profile, report, draft) -> Document:
+    """The easy-read document composed through the registry."""
+    return EASYREAD.compose(plan, profile, report, draft)
+
+
+def render_doc(doc: Document, fmt: str, profile) -> bytes:
+    """A composed easy-read document laid out as PDF or Word, through the public renderer."""
+    return render_document(EASYREAD, doc, fmt, profile).content
+
+
+def html_of(doc: Document, profile) -> str:
+    """The HTML the PDF is laid out from."""
+    return render_html(doc, EASYREAD.html_template, profile=profile)
 
 
 def render_easyread(plan, fmt, profile, report, draft) -> bytes:
     return render_plan(plan, EASYREAD, fmt, profile, report, draft).content
+
+
+# --- reading the document model -----------------------------------------------------------
+
+
+def blocks(doc: Document) -> list:
+    """Every block the document prints, in order: the draft marking, the title page, the sections."""
+    return [*doc.draft.blocks, *doc.preamble, *(b for s in doc.sections for b in s.blocks)]
+
+
+def illustrated(doc: Document) -> list[Illustrated]:
+    """The picture-and-words blocks of the title page and the sections (not the draft marking)."""
+    return [b for b in (*doc.preamble, *(b for s in doc.sections for b in s.blocks)) if isinstance(b, Illustrated)]
+
+
+def doc_sentences(doc: Document) -> list[str]:
+    """Every sentence and list item the document prints, in order, as printed; the word
+    list's explanations sentence by sentence."""
+    out: list[str] = []
+    for b in blocks(doc):
+        if isinstance(b, Illustrated):
+            out += [printed(t) for t in (*b.sentences, *b.items)]
+        elif isinstance(b, Paragraph):
+            out += split_sentences(printed(b.text))
+        elif isinstance(b, Items):
+            out += [printed(t) for t in b.items]
+        elif isinstance(b, Fields):
+            out += [s for row in b.rows for s in split_sentences(printed(row.value))]
+    return out
+
+
+def glossary(doc: Document) -> dict[str, str]:
+    """The word list ("Hard words"): word -> what it means."""
+    words = [s for s in doc.sections if s.key == "words"]
+    assert len(words) == 1
+    return {row.label: printed(row.value) for b in words[0].blocks if isinstance(b, Fields) for row in b.rows}
+
+
+def terms(doc: Document) -> list[str]:
+    """The hard words marked to print in bold (``Term`` parts), one entry an occurrence."""
+    return [
+        part.word
+        for b in blocks(doc)
+        if isinstance(b, Illustrated)
+        for text in (*b.sentences, *b.items)
+        if isinstance(text, Phrase)
+        for part in text.parts
+        if isinstance(part, Term)
+    ]
+
+
+def is_compact(doc: Document) -> bool:
+    """Sections run on one after another: none starts a new page."""
+    return not any(s.style == "new-page" for s in doc.sections)
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,7 +135,7 @@ def _sample(path: Path) -> dict[str, Any]:
 
 
 class Rendered:
-    """One sample, rendered in easy read as PDF and Word, with its view and gate report."""
+    """One sample, rendered in easy read as PDF and Word, with its document and gate report."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -77,9 +144,9 @@ class Rendered:
         self.profile = load_profile("england")
         self.report = check_plan(self.plan, self.profile)
         self.draft = not self.report.complete
-        self.view = build_easyread_view(self.plan, self.profile, self.report, self.draft)
-        self.pdf = render_view(self.view, "pdf", self.profile, self.plan)
-        self.docx = render_view(self.view, "docx", self.profile, self.plan)
+        self.doc = compose_doc(self.plan, self.profile, self.report, self.draft)
+        self.pdf = render_doc(self.doc, "pdf", self.profile)
+        self.docx = render_doc(self.doc, "docx", self.profile)
         self.gate = check_easyread(self.plan, self.profile)
         with pdfplumber.open(io.BytesIO(self.pdf)) as pdf:
             self.pages = len(pdf.pages)
@@ -161,7 +228,7 @@ def test_at_most_24_pages(sample):
 
 
 def test_sections_in_order_with_headings_on_every_page(sample):
-    headings = [s["heading"] for s in sample.view["sections"]]
+    headings = [s.heading for s in sample.doc.sections]
     assert headings[:7] == [
         "About me",
         "What I need help with",
@@ -211,17 +278,28 @@ def test_word_sizes_are_at_least_14_pt(sample):
         assert document.styles[name].font.size.pt >= 14
 
 
+def _is_layout_table(table) -> bool:
+    return "Layout table" in table._tbl.xml
+
+
 def test_word_blocks_are_layout_tables_with_a_picture_and_words(sample):
+    """Every block is a row of a layout table, its picture left and its words right. The
+    only other table is the word list ("Hard words"): a word and what it means a row."""
     document = docx.Document(io.BytesIO(sample.docx))
-    assert document.tables
-    for table in document.tables:
+    layout = [t for t in document.tables if _is_layout_table(t)]
+    assert layout
+    for table in layout:
         xml = table._tbl.xml
-        assert "Layout table" in xml and "tblHeader" not in xml
+        assert "tblHeader" not in xml
         assert len(table.columns) == 2
         for row in table.rows:
             assert "<w:cantSplit/>" in row._tr.xml
             assert row.cells[0]._tc.xpath(".//wp:docPr"), "every block has its picture on the left"
             assert row.cells[1].text.strip()
+    assert sum(len(t.rows) for t in layout) == len(illustrated(sample.doc))
+    others = [t for t in document.tables if not _is_layout_table(t)]
+    assert [[(row.cells[0].text, row.cells[1].text) for row in t.rows] for t in others] == [list(glossary(sample.doc).items())]
+    assert not others[0]._tbl.xpath(".//wp:docPr") and "tblHeader" not in others[0]._tbl.xml
     assert document.core_properties.language == "en-GB"
     assert document.core_properties.title.endswith(sample.plan.person.full_name)
 
@@ -229,8 +307,8 @@ def test_word_blocks_are_layout_tables_with_a_picture_and_words(sample):
 # --- sentences and readability ------------------------------------------------------------
 
 
-def test_every_sentence_in_the_view_is_short(sample):
-    sentences = view_sentences(sample.view)
+def test_every_sentence_in_the_document_is_short(sample):
+    sentences = doc_sentences(sample.doc)
     assert len(sentences) > 40
     long = [s for s in sentences if word_count(s) > MAX_WORDS]
     assert not long
@@ -255,24 +333,76 @@ def test_flesch_reading_ease_is_reported(sample):
     r = sample.gate.readability
     assert r is not None and r.flesch_reading_ease >= 60
     assert r.longest_sentence <= MAX_WORDS
-    assert sample.view["readability"]["flesch_reading_ease"] == r.flesch_reading_ease
+    assert compose(sample.plan, sample.profile).readability().flesch_reading_ease == r.flesch_reading_ease
     d = sample.gate.as_dict()
     assert d["readability"]["flesch_reading_ease"] == r.flesch_reading_ease
     assert not any(f.rule == "ER-READING-EASE" for f in sample.gate.findings)
 
 
-def test_hard_words_are_bold_and_explained(sample):
+def test_hard_words_are_explained_in_the_word_list(sample):
     hard = HardWords(sample.profile)
-    explained = {e["word"] for s in sample.view["sections"] for e in s["glossary"]}
-    for text in view_sentences(sample.view):
+    explained = glossary(sample.doc)
+    for text in doc_sentences(sample.doc):
         for h in hard.find(text):
             if h.kind == "explained":
                 assert h.word in explained
-    glossary = next(s for s in sample.view["sections"] if s["key"] == "words")["glossary"]
-    for entry in glossary:
-        assert entry["word"] in sample.pdf_text and entry["word"] in sample.docx_text
-    bold = [p for s in sample.view["sections"] for b in s["blocks"] for x in b["sentences"] for p in x["parts"] if p["bold"]]
-    assert bold and all(hard.find(p["text"])[0].kind == "explained" for p in bold)
+    for word in explained:
+        assert word in sample.pdf_text and word in sample.docx_text
+
+
+def test_hard_words_are_marked_bold_in_the_document(sample):
+    hard = HardWords(sample.profile)
+    bold = terms(sample.doc)
+    assert bold and all(hard.find(word)[0].kind == "explained" for word in bold)
+
+
+def test_hard_words_are_bold_in_word(sample):
+    """Each marked hard word is a bold run of its own in the words column of Word."""
+    document = docx.Document(io.BytesIO(sample.docx))
+    runs = Counter(
+        run.text
+        for table in document.tables
+        if _is_layout_table(table)
+        for row in table.rows
+        for p in row.cells[-1].paragraphs
+        for run in p.runs
+        if run.bold
+    )
+    missing = Counter(terms(sample.doc)) - runs
+    assert not missing, missing
+
+
+def _bold_in_the_words_column(pdf: bytes, picture_mm: float) -> str:
+    """The words of the PDF's picture blocks in reading order, each bold word as it is and
+    every other word as "|": " the | council | ... ". Only lines that start right of the
+    picture column (the page's left margin is 20 mm, see easyread.css) are read, so headings
+    and the word list's own bold words are left out."""
+    out: list[str] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as laid_out:
+        for page in laid_out.pages:
+            top, bottom = 26 * MM, page.height - 24 * MM
+            lines: dict[int, list[dict]] = {}
+            for w in page.extract_words(extra_attrs=["fontname"]):
+                if w["top"] > top and w["bottom"] < bottom:
+                    lines.setdefault(round(w["top"]), []).append(w)
+            for key in sorted(lines):
+                line = sorted(lines[key], key=lambda w: w["x0"])
+                if line[0]["x0"] < (20 + picture_mm) * MM:
+                    continue
+                out += [w["text"].strip(".,;:!?()") if re.search("bold", w["fontname"], re.I) else "|" for w in line]
+    return f" {' '.join(out)} "
+
+
+def test_hard_words_are_bold_in_the_pdf(sample):
+    """The page the PDF is laid out from sets each marked hard word in <strong>, and the
+    PDF prints it in the bold face, whole, as often as the document marks it."""
+    used = Counter(terms(sample.doc))
+    html = html_of(sample.doc, sample.profile)
+    not_strong = {w: n for w, n in used.items() if html.count(f"<strong>{escape(w)}</strong>") < n}
+    assert not not_strong, f"hard words not in <strong> in the HTML: {not_strong}"
+    bold = _bold_in_the_words_column(sample.pdf, float(sample.doc.words["picture_mm"]))
+    not_bold = {w: n for w, n in used.items() if bold.count(f" {w} ") < n}
+    assert not not_bold, f"hard words not bold in the PDF: {not_bold}"
 
 
 def test_builtin_flesch_agrees_with_textstat(rendered):
@@ -352,8 +482,7 @@ def _figures(pdf_bytes: bytes) -> list[str]:
 
 def test_every_pdf_picture_has_alt_text(sample):
     figures = _figures(sample.pdf)
-    blocks = sum(len(s["blocks"]) for s in sample.view["sections"]) + len(sample.view["cover"]["blocks"])
-    assert len(figures) >= blocks
+    assert len(figures) >= len(illustrated(sample.doc))
     for alt in figures:
         assert alt.strip()
 
@@ -361,8 +490,7 @@ def test_every_pdf_picture_has_alt_text(sample):
 def test_every_word_picture_has_alt_text(sample):
     xml = zipfile.ZipFile(io.BytesIO(sample.docx)).read("word/document.xml").decode()
     doc_prs = re.findall(r"<wp:docPr [^>]*>", xml)
-    blocks = sum(len(s["blocks"]) for s in sample.view["sections"]) + len(sample.view["cover"]["blocks"])
-    assert len(doc_prs) >= blocks
+    assert len(doc_prs) >= len(illustrated(sample.doc))
     for tag in doc_prs:
         descr = re.search(r'descr="([^"]*)"', tag)
         assert descr and descr.group(1).strip(), tag
@@ -385,15 +513,33 @@ def test_pictures_resolve_to_openmoji_svgs():
 
 def test_pictures_and_extra_files(rendered):
     sample = rendered[SAMPLES[0].name]
-    files = extra_files(sample.view)
+    doc = sample.doc
+    # The files the PDF may read (besides doctool's assets): the pictures and the logo.
+    files = [p.path for p in doc.pictures()]
     assert all(f.is_file() for f in files)
     assert any(f.suffix == ".svg" for f in files)
-    word = pictures(sample.view)
-    assert "logo" in word
-    for name, picture in word.items():
+    logo = doc.letterhead.logo
+    assert logo is not None and logo.path.is_file() and logo.alt
+    assert doc.words["picture_mm"] == "30"
+    pictures = [b.picture for b in illustrated(doc)]
+    assert pictures
+    for picture in pictures:
         assert picture.path.is_file() and picture.alt
-        if name != "logo":
-            assert picture.path.suffix == ".png" and picture.width_mm == 30
+        # Word cannot show SVG: each picture has a PNG beside it, 30 mm wide.
+        assert picture.raster is not None and picture.raster.suffix == ".png" and picture.raster.is_file()
+        assert picture.width_mm == 30
+    # In the Word file: only PNG pictures, and each block's picture 30 mm wide.
+    with zipfile.ZipFile(io.BytesIO(sample.docx)) as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert media and all(n.endswith(".png") for n in media), media
+    document = docx.Document(io.BytesIO(sample.docx))
+    widths = {
+        int(extent.get("cx"))
+        for table in document.tables
+        for row in table.rows
+        for extent in row.cells[0]._tc.xpath(".//wp:extent")
+    }
+    assert widths == {30 * 36000}, widths  # EMU: 36,000 a millimetre
 
 
 def test_a_council_can_use_its_own_pictures(tmp_path, rendered):
@@ -413,12 +559,18 @@ def test_a_council_can_use_its_own_pictures(tmp_path, rendered):
     assert washing.path == (folder / "washing.png").resolve() and not washing.openmoji
     assert book.get("food").path.name == "1F35D.svg" and book.get("food").alt == "A plate of spaghetti"
     plan = rendered[SAMPLES[0].name].plan
-    view = build_easyread_view(plan, profile, check_plan(plan, profile), False)
-    assert (folder / "washing.png").resolve() in extra_files(view)
-    assert pictures(view)["pic_washing"].path == (folder / "washing.png").resolve()
-    assert "Some pictures are from our own library." in view_sentences(view)
-    pdf = render_view(view, "pdf", profile, plan)
+    doc = compose_doc(plan, profile, check_plan(plan, profile), False)
+    own = (folder / "washing.png").resolve()
+    assert own in [p.path for p in doc.pictures()]
+    washing = [b.picture for b in illustrated(doc) if b.picture.path == own]
+    assert washing and all(p.raster == own for p in washing)  # Word uses the PNG as it is
+    assert "Some pictures are from our own library." in doc_sentences(doc)
+    pdf = render_doc(doc, "pdf", profile)
     assert pdf.startswith(b"%PDF")
+    word = render_doc(doc, "docx", profile)
+    with zipfile.ZipFile(io.BytesIO(word)) as z:
+        media = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+    assert own.read_bytes() in media
 
 
 # --- the readability gate -------------------------------------------------------------------
@@ -453,7 +605,7 @@ def test_long_own_words_sentence_is_reported_at_its_field(england):
     for word in ("park", "brother", "dogs", "Sunday"):
         assert word not in found[0].message
     # The long sentence is left out; the short ones are kept.
-    sentences = view_sentences(build_easyread_view(plan, england, check_plan(plan, england), False))
+    sentences = doc_sentences(compose_doc(plan, england, check_plan(plan, england), False))
     assert "I am Peggy." in sentences and "I like baking." in sentences
     assert not any("park" in s for s in sentences)
 
@@ -462,7 +614,7 @@ def test_short_own_words_pass(england):
     plan = _plan(_with_words("I am Peggy. I like baking. I have a cat called Biscuit."))
     report = check_easyread(plan, england)
     assert not [f for f in report.findings if f.path == "$.person.communication.easy_read_words"]
-    sentences = view_sentences(build_easyread_view(plan, england, check_plan(plan, england), False))
+    sentences = doc_sentences(compose_doc(plan, england, check_plan(plan, england), False))
     assert "I have a cat called Biscuit." in sentences
 
 
@@ -473,7 +625,7 @@ def test_long_free_text_is_left_out_and_reported(england):
     report = check_easyread(plan, england)
     paths = {f.path for f in _findings(report, "ER-SENTENCE-LENGTH")}
     assert "$.needs[0].met_by[0].what" in paths
-    sentences = view_sentences(build_easyread_view(plan, england, check_plan(plan, england), False))
+    sentences = doc_sentences(compose_doc(plan, england, check_plan(plan, england), False))
     assert not any("park" in s for s in sentences)
     assert "They help me wash." not in sentences  # all of a field, or none of it
     # The structured sentence (who, and the need) is still there.
@@ -507,8 +659,8 @@ def test_unexplained_hard_words_and_abbreviations(england):
     assert ("$.person.communication.easy_read_words", "eligible") in found
     assert ("$.person.communication.easy_read_words", "CPN") in found
     # "direct payment" has an explanation, so it goes in the word list instead.
-    view = build_easyread_view(plan, england, check_plan(plan, england), False)
-    assert "direct payment" in {e["word"] for s in view["sections"] for e in s["glossary"]}
+    doc = compose_doc(plan, england, check_plan(plan, england), False)
+    assert "direct payment" in glossary(doc)
     assert not any("direct payment" in m for _, m in found)
 
 
@@ -534,11 +686,12 @@ def test_a_very_long_plan_runs_sections_together(england):
             need["id"] = f"{need['id']}-{round_}"
             data["needs"].append(need)
     plan = _plan(data)
-    view = build_easyread_view(plan, england, check_plan(plan, england), True)
-    assert view["compact"]
-    pdf = render_view(view, "pdf", england, plan)
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        assert len(doc.pages) <= 24
+    doc = compose_doc(plan, england, check_plan(plan, england), True)
+    assert is_compact(doc)
+    assert re.search(r'<body class="[^"]*\bcompact\b', html_of(doc, england))
+    pdf = render_doc(doc, "pdf", england)
+    with pdfplumber.open(io.BytesIO(pdf)) as laid_out:
+        assert len(laid_out.pages) <= 24
 
 
 # --- safety -------------------------------------------------------------------------------
@@ -555,8 +708,8 @@ def test_hostile_text_appears_literally(england):
     report = check_plan(plan, england)
     pdf = render_easyread(plan, "pdf", england, report, True)
     word = render_easyread(plan, "docx", england, report, True)
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        text = " ".join(" ".join(page.extract_text() or "" for page in doc.pages).split())
+    with pdfplumber.open(io.BytesIO(pdf)) as laid_out:
+        text = " ".join(" ".join(page.extract_text() or "" for page in laid_out.pages).split())
     word_text = " ".join(" ".join(_docx_texts(word)).split())
     for literal in ("I like <b>cake</b> & tea.", "I write {{ 7*7 }} on walls.", 'Peggy <i>"Dawson"</i> & {{ 7*7 }}', "Bright <care> & {% if 1 %}x{% endif %}"):
         assert literal in text, literal
@@ -570,21 +723,65 @@ def test_draft_is_marked(england):
     plan = _plan(data)
     report = check_plan(plan, england)
     assert not report.complete
-    view = build_easyread_view(plan, england, report, True)
-    assert view["draft"]["on"] and "CA-25-1-e" in view["draft"]["rules"]
-    pdf = render_view(view, "pdf", england, plan)
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        pages = [page.extract_text() or "" for page in doc.pages]
+    doc = compose_doc(plan, england, report, True)
+    assert doc.draft.on
+    # The draft marking on page 1 lists the rules not met, for staff.
+    assert "CA-25-1-e" in [printed(i) for b in doc.draft.blocks if isinstance(b, Items) for i in b.items]
+    pdf = render_doc(doc, "pdf", england)
+    with pdfplumber.open(io.BytesIO(pdf)) as laid_out:
+        pages = [page.extract_text() or "" for page in laid_out.pages]
     assert all("DRAFT" in page for page in pages)
     assert "CA-25-1-e" in pages[0]
     assert "My money for support is not worked out yet." in " ".join(" ".join(pages).split())
-    word = render_view(view, "docx", england, plan)
+    word = render_doc(doc, "docx", england)
     assert "DRAFT" in " ".join(_docx_texts(word))
+
+
+def _draft_plan(england):
+    data = _sample(SAMPLES[0])
+    del data["personal_budget"]
+    plan = _plan(data)
+    report = check_plan(plan, england)
+    assert not report.complete
+    return compose_doc(plan, england, report, True)
+
+
+def _draft_marking(doc: Document) -> list[str]:
+    """What the easy-read draft marking says: its picture block's sentences, the note for
+    staff and the rules not met."""
+    texts: list[str] = []
+    for b in doc.draft.blocks:
+        if isinstance(b, Illustrated):
+            texts += [printed(t) for t in (*b.sentences, *b.items)]
+        elif isinstance(b, Paragraph):
+            texts.append(printed(b.text))
+        elif isinstance(b, Items):
+            texts += [printed(i) for i in b.items]
+    return texts
+
+
+def test_the_pdf_draft_says_so_in_easy_read_on_page_1(england):
+    doc = _draft_plan(england)
+    marking = _draft_marking(doc)
+    assert "CA-25-1-e" in marking and len(marking) > 2
+    with pdfplumber.open(io.BytesIO(render_doc(doc, "pdf", england))) as laid_out:
+        first = " ".join((laid_out.pages[0].extract_text() or "").split())
+    for text in marking:
+        assert text in first, text
+
+
+def test_the_word_draft_says_so_in_easy_read(england):
+    """Word carries the same easy-read draft marking as the PDF: the picture block that
+    says the plan is not finished, and the rules not met for staff."""
+    doc = _draft_plan(england)
+    word_text = " ".join(" ".join(_docx_texts(render_doc(doc, "docx", england))).split())
+    missing = [text for text in _draft_marking(doc) if text not in word_text]
+    assert not missing, f"the easy-read draft marking (doc.draft.blocks) is not in the Word file: {missing}"
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_word_opens_in_libreoffice_within_24_pages(rendered, tmp_path):
-    longest = max(rendered.values(), key=lambda r: sum(len(s["blocks"]) for s in r.view["sections"]))
+    longest = max(rendered.values(), key=lambda r: len(illustrated(r.doc)))
     source = tmp_path / "easyread.docx"
     source.write_bytes(longest.docx)
     subprocess.run(

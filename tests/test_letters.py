@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from render_helpers import word_table_problems
+
 from doctool.api import Incomplete, NotApplicable, render_bytes, validate_bytes
 from doctool.checks import check_letter
 from doctool.checks.catalog import catalog
@@ -312,14 +314,13 @@ def test_word_letter_is_accessible(rendered, scenario):
 
     document = docx.Document(io.BytesIO(rendered[scenario]["docx"]))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert "Your contribution towards the cost of your care" in headings
+    titles = [p.text for p in document.paragraphs if p.style.name == "Title"]
+    assert titles == ["Your contribution towards the cost of your care"]
     assert "Please sign and return this slip" in headings
     assert document.core_properties.language == "en-GB"
     assert document.core_properties.title.startswith("Your contribution towards the cost of your care: ")
-    for table in document.tables:
-        assert table.rows[0]._tr.trPr is not None and table.rows[0]._tr.trPr.find(
-            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
-        ) is not None
+    assert document.tables
+    assert word_table_problems(rendered[scenario]["docx"]) == []
     footer_xml = document.sections[0].footer._element.xml
     assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
 

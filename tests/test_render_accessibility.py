@@ -243,14 +243,29 @@ def test_docx_default_language_is_en_gb(sample):
 
 
 def test_every_table_repeats_its_header_row(sample):
+    """A table with column headings repeats them on every page; a table of labelled values
+    has its labels as row headers (the first column, in bold); any other table is for layout
+    only and says so in its description."""
     body = etree.fromstring(docx_xml(sample.docx))
     tables = body.findall(".//w:tbl", NS)
     assert tables
+    kinds = set()
     for table in tables:
-        first_row = table.find("w:tr", NS)
-        header = first_row.find("w:trPr/w:tblHeader", NS)
-        assert header is not None
-        assert header.get(f"{{{W}}}val", "true") in ("true", "1", "on")
+        look = table.find("w:tblPr/w:tblLook", NS)
+        rows = table.findall("w:tr", NS)
+        if look is not None and look.get(f"{{{W}}}firstRow") == "1":
+            header = rows[0].find("w:trPr/w:tblHeader", NS)
+            assert header is not None and header.get(f"{{{W}}}val", "true") in ("true", "1", "on")
+            kinds.add("columns")
+        elif look is not None and look.get(f"{{{W}}}firstColumn") == "1":
+            for row in rows:
+                first = row.find("w:tc", NS)
+                assert first.findall(".//w:r/w:rPr/w:b", NS), "a label cell should be bold"
+            kinds.add("labels")
+        else:
+            description = table.find("w:tblPr/w:tblDescription", NS)
+            assert description is not None and "layout" in description.get(f"{{{W}}}val", "").lower()
+    assert kinds == {"columns", "labels"}
 
 
 def test_every_image_has_alt_text(sample):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import datetime as dt
+from decimal import Decimal
 import hashlib
 import io
 import re
@@ -22,10 +23,9 @@ import pytest
 
 from conftest import complete_plan_dict, dump_json
 from doctool.api import Incomplete, prepare, render_bytes, validate_bytes
-from doctool.checks import check_plan
+from doctool.documents import DOCUMENTS
 from doctool.loading import load_plan_bytes
 from doctool.profiles import load_profile
-from doctool.view.plan_view import build_plan_view
 from render_helpers import (
     struct_elements,
     DOCX_DRAFT_WORD,
@@ -40,9 +40,11 @@ from render_helpers import (
     fresh_process_hashes,
     docx_parts,
     docx_text,
+    document_texts,
     domain_label,
     expected_facts,
     gbp,
+    long_date,
     missing,
     norm,
     open_docx,
@@ -225,53 +227,65 @@ def test_dates_are_never_written_as_iso(sample):
 
 # --- both formats carry the same facts --------------------------------------------------------
 
-#: View-model keys holding the plan's data (the rest is wording, branding and metadata).
-DATA_KEYS = (
-    "person", "carer", "cared_for", "carer_wishes", "needs", "outcomes", "services", "budget",
-    "direct_payment", "advice", "risks", "contingency", "other_plans", "s117", "accommodation",
-    "review", "involved", "copies", "signatures", "unsigned_reason", "default_agreement",
-    "combined_agreed", "intro",
-)
-#: Leaves that are for linking, not for the reader.
-NOT_SHOWN = re.compile(r"\.id$|\.email$")
-
-
-def _leaves(value, path=""):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{i}]")
-    elif isinstance(value, str) and value.strip():
-        yield path, value
-
-
-def _view(sample):
+def _document(sample):
+    """The plan as composed for every format (``doctool.document.Document``)."""
     profile = load_profile("england")
     plan = load_plan_bytes(sample.source.read_bytes())
-    return build_plan_view(plan, profile, check_plan(plan, profile), False)
+    kind = DOCUMENTS["plan"]
+    return kind.compose(plan, profile, kind.check(plan, profile), False)
 
 
 def test_pdf_and_docx_carry_the_same_facts(sample):
-    """Every value the view model gives the templates appears in both files, or in neither."""
-    view = _view(sample)
+    """Every text the composed document holds (headings, sentences, labels and values, table
+    cells, contact emails) appears in both files, or in neither. The PDF is read without its
+    running header and footer, so a sentence a page break splits is still found."""
+    doc = _document(sample)
     only_pdf, only_docx, neither = [], [], []
-    for key in DATA_KEYS:
-        for path, value in _leaves(view.get(key), key):
-            if NOT_SHOWN.search(path):
-                continue
-            in_pdf = contains(sample.pdf_text, value, loose=True)
-            in_docx = contains(sample.docx_text, value)
-            if in_pdf and not in_docx:
-                only_pdf.append(path)
-            elif in_docx and not in_pdf:
-                only_docx.append(path)
-            elif not in_pdf and not in_docx:
-                neither.append(path)
+    for path, value in document_texts(doc):
+        in_pdf = contains(sample.pdf_flow_text, value, loose=True)
+        in_docx = contains(sample.docx_text, value)
+        if in_pdf and not in_docx:
+            only_pdf.append((path, value))
+        elif in_docx and not in_pdf:
+            only_docx.append((path, value))
+        elif not in_pdf and not in_docx:
+            neither.append((path, value))
     assert only_pdf == [], "in the PDF but not the Word file"
     assert only_docx == [], "in the Word file but not the PDF"
     assert neither == [], "in the plan but in neither file"
+
+
+def _delivery_label(code: str) -> str:
+    import tomllib
+
+    labels = tomllib.loads((REPO / "doctool" / "data" / "wording" / "labels.toml").read_text(encoding="utf-8"))
+    return labels["delivery"][code]
+
+
+def test_both_files_print_the_plan_number_language_contacts_services_and_assessment_dates(sample):
+    """Facts the plan prints from the record, computed here from the JSON: the plan's number,
+    the language the person reads, every contact's email, how each service is arranged and
+    what it costs a week (units x unit cost), and the financial assessment's dates."""
+    data = sample.data
+    facts = {"plan_id": data["plan_id"]}
+    language = (data["person"].get("communication") or {}).get("language")
+    if language:
+        facts["person.communication.language"] = language
+    contacts = [("person.support_network", c) for c in data["person"].get("support_network") or []]
+    contacts += [("contingency.emergency_contacts", c) for c in (data.get("contingency") or {}).get("emergency_contacts") or []]
+    for i, (where, contact) in enumerate(contacts):
+        if contact.get("email"):
+            facts[f"{where}[{i}].email"] = contact["email"]
+    for i, service in enumerate(data.get("services") or []):
+        facts[f"services[{i}].delivery_mechanism"] = _delivery_label(service["delivery_mechanism"])
+        facts[f"services[{i}].weekly"] = gbp(Decimal(service["unit_cost"]) * Decimal(service["units_per_week"]))
+        facts[f"services[{i}].unit_cost"] = gbp(service["unit_cost"])
+    fa = data.get("financial_assessment") or {}
+    for key in ("assessment_date", "charging_information_given", "charge_from"):
+        if fa.get(key):
+            facts[f"financial_assessment.{key}"] = long_date(fa[key])
+    assert missing(facts, sample.pdf_text, loose=True) == {}
+    assert missing(facts, sample.docx_text) == {}
 
 
 def test_person_name_and_reference_on_page_1_of_the_pdf(sample):
@@ -412,8 +426,8 @@ def test_blocking_findings_refuse_all_and_leave_outdir_empty(tmp_path, name, raw
 
 
 def test_line_breaks_and_tabs_in_text_become_words_own_marks():
-    """Most text has no line break and skips docxtpl's listing pass; text with one must
-    still get it (a break and a tab in Word, never a raw control character)."""
+    """A line break or a tab in the person's text becomes Word's own break and tab, never a
+    raw control character."""
     data = complete_plan_dict()
     data["needs"][0]["description"] = "Mornings are hardest.\nShe needs help to stand.\tAsk first."
     xml = zipfile.ZipFile(io.BytesIO(render_api(dump_json(data), ("docx",))["docx"])).read("word/document.xml").decode()
@@ -588,16 +602,15 @@ MARKER = "TESTSHIRE TEMPLATE MARKER 7Q"
 
 
 def _edited_template(path: Path) -> Path:
-    """A copy of the built-in Word template with a marker sentence before the introduction."""
+    """A copy of the built-in Word shell with a marker sentence of the council's own just
+    before the paragraph that says ``{{ body }}`` (where the document goes)."""
     document = open_docx(PLAN_DOCX)
     for paragraph in document.paragraphs:
-        if paragraph.text == "{{ intro }}":
-            paragraph.runs[0].text = MARKER + " {{ intro }}"
-            for run in paragraph.runs[1:]:
-                run.text = ""
+        if paragraph.text.strip() == "{{ body }}":
+            paragraph.insert_paragraph_before(MARKER)
             break
     else:
-        raise AssertionError("the built-in template has no {{ intro }} paragraph")
+        raise AssertionError("the built-in shell has no {{ body }} paragraph")
     document.save(str(path))
     return path
 

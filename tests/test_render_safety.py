@@ -25,12 +25,15 @@ from weasyprint.urls import FatalURLFetchingError
 
 from conftest import complete_plan_dict, dump_json
 from doctool.checks import check_plan
+from doctool.compose.plan import compose_plan
+from doctool.document import Document
+from doctool.documents import DOCUMENTS
 from doctool.loading import load_plan_bytes
 from doctool.profiles import load_profile
 from doctool.render import pdf as pdf_render
 from doctool.render.pdf import AssetFetcher
-from doctool.render.templating import css_string, html_env
-from doctool.view.plan_view import build_plan_view
+from doctool.render.html import render_html
+from doctool.render.templating import css_string
 from render_helpers import (
     struct_elements,
     ASSETS,
@@ -378,7 +381,9 @@ SPLICED_TEXT = (
 PROFILE = None
 
 
-def _view_with_description(text: str, field: str = "description") -> dict:
+def _doc_with_description(text: str, field: str = "description") -> Document:
+    """Sample 01 with ``text`` as its first need's description (or as a person field),
+    composed as the plan document."""
     global PROFILE
     PROFILE = PROFILE or load_profile("england")
     data = complete_plan_dict()
@@ -387,7 +392,12 @@ def _view_with_description(text: str, field: str = "description") -> dict:
     else:
         data["person"][field] = text
     plan = load_plan_bytes(dump_json(data))
-    return build_plan_view(plan, PROFILE, check_plan(plan, PROFILE), False)
+    return compose_plan(plan, PROFILE, check_plan(plan, PROFILE), False)
+
+
+def _plan_html(doc: Document) -> str:
+    """The plan's HTML (the page its PDF is laid out from), through the public HTML renderer."""
+    return render_html(doc, DOCUMENTS["plan"].html_template, profile=PROFILE)
 
 
 def _element_count(html: str) -> int:
@@ -400,7 +410,7 @@ BASELINE_ELEMENTS = None
 def _baseline() -> int:
     global BASELINE_ELEMENTS
     if BASELINE_ELEMENTS is None:
-        BASELINE_ELEMENTS = _element_count(html_env().get_template("plan.html.j2").render(_view_with_description("plain")))
+        BASELINE_ELEMENTS = _element_count(_plan_html(_doc_with_description("plain")))
     return BASELINE_ELEMENTS
 
 
@@ -409,7 +419,7 @@ def _baseline() -> int:
 def test_html_escapes_any_description(text):
     """Whatever the description, the HTML has exactly the same elements as with plain text,
     and the parsed page (as WeasyPrint parses it) holds the text as written."""
-    html = html_env().get_template("plan.html.j2").render(_view_with_description(text))
+    html = _plan_html(_doc_with_description(text))
     assert _element_count(html) == _baseline()
     page_text = "".join(tinyhtml5.parse(html).itertext())
     assert norm(text.replace("\x00", "\ufffd")) in norm(page_text)
@@ -420,9 +430,9 @@ def test_html_escapes_any_description(text):
 def test_html_reference_stays_inside_its_css_string(text):
     """The reference goes into the page header through CSS: whatever it is, the <style>
     element reads as the template wrote it, with the reference as one string."""
-    view = _view_with_description(text, field="reference")
-    reference = view["doc"]["reference"]  # as stored: the model trims surrounding whitespace
-    html = html_env().get_template("plan.html.j2").render(view)
+    doc = _doc_with_description(text, field="reference")
+    reference = doc.meta.reference  # as stored: the model trims surrounding whitespace
+    html = _plan_html(doc)
     assert _element_count(html) == _baseline()
     style = "".join(el.text or "" for el in tinyhtml5.parse(html).iter("{http://www.w3.org/1999/xhtml}style"))
     rules = tinycss2.parse_stylesheet(style, skip_whitespace=True, skip_comments=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from doctool.charging import Figures, above_upper_limit, figures_for, tariff_income, working
-from doctool.compose.common import bullets, draft_state, fields, letterhead, para, section, sums
+from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, para, section, sums
 from doctool.document import (
     Block,
     Callout,
@@ -229,10 +229,9 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
         section(
             h["s117_free"],
             p(t("s117", "free_list")),
-            table(
-                h["s117_free"],
+            grid(
                 [lab["service"], lab["cost"]],
-                [(s.description, fill(lab["free_costs"], cost=Money(s.weekly_cost)) if s.weekly_cost is not None else lab["free"], False) for s in free],
+                [(s.description, fill(lab["free_costs"], cost=Money(s.weekly_cost)) if s.weekly_cost is not None else lab["free"]) for s in free],
             ),
             p(t("s117", "lasts")),
         )
