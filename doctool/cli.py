@@ -20,8 +20,9 @@ from doctool.batch import command as batch_command
 from doctool.findings import Finding, Report, Severity
 from doctool.documents import DOCUMENTS
 from doctool.errors import DoctoolError, Incomplete, InputError
-from doctool.loading import read_bytes
+from doctool.loading import load_document_bytes, read_bytes
 from doctool.output import atomic_write
+from doctool.paths import SAMPLES
 from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, prepare, render_set
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
@@ -118,6 +119,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fields(args: argparse.Namespace) -> int:
+    """What templates receive; with a document, the sections it makes from a sample."""
+    from doctool.template_context import outline, reference
+
+    if not args.document:
+        sys.stdout.write(reference())
+        return 0
+    if args.document not in DOCUMENTS:
+        Selection.one(args.document, "pdf")  # raises, naming the nearest document
+    kind = DOCUMENTS[args.document]
+    samples = [*sorted((SAMPLES / "plans").glob("*.json")), *sorted((SAMPLES / "letters").glob("*.json"))]
+    bundled = (p for p in samples if kind.usable(load_document_bytes(p.read_bytes())))
+    path = Path(args.sample) if args.sample else next(bundled)
+    prepared = prepare(read_bytes(path), args.profile, draft=True)
+    document = prepared.document(args.document).document
+    print(f"# {path.name}")
+    for line in outline(args.document, prepared.record, document):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doctool",
@@ -150,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("template", metavar="TEMPLATE")
     p.add_argument("--document", choices=sorted(DOCUMENTS), help="which document the template is for")
     p.set_defaults(func=cmd_check_template)
+
+    p = sub.add_parser("fields", help="what templates receive (the document model), or the sections a document makes")
+    p.add_argument("document", nargs="?", metavar="DOCUMENT", help=f"show the sections of: {', '.join(DOCUMENTS)}")
+    p.add_argument("--sample", metavar="FILE.json", help="the plan or letter record to compose (default: a bundled sample)")
+    p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
+    p.set_defaults(func=cmd_fields)
 
     p = sub.add_parser("schema", help="print a published JSON Schema")
     p.add_argument("name", nargs="?", default="plan", choices=sorted(SCHEMAS))

@@ -115,16 +115,22 @@ def _charging_model() -> type[Fixed]:
         raw = load_toml(path)
         keys.update(dict.fromkeys(k for k in raw if k not in {"in_force_from", "year", "minimum_income_guarantee"}))
         mig.update(dict.fromkeys(raw.get("minimum_income_guarantee", {})))
-    income: type[Fixed] = create_model("MinimumIncomeGuarantee", __base__=Fixed, **{k: (Any, None) for k in mig})  # type: ignore[call-overload]
-    return create_model(  # type: ignore[call-overload, no-any-return]
-        "Charging", __base__=Fixed, minimum_income_guarantee=(income | None, None), **{k: (Any, None) for k in keys}
-    )
+    # Both models' fields are only known at run time, so their (annotation, default) pairs
+    # are values here, not type expressions mypy could check: typed as Any.
+    mig_fields: dict[str, Any] = {k: (Any, None) for k in mig}
+    income = create_model("MinimumIncomeGuarantee", __base__=Fixed, **mig_fields)
+    fields: dict[str, Any] = {"minimum_income_guarantee": (income | None, None)}
+    fields.update((k, (Any, None)) for k in keys)
+    return create_model("Charging", __base__=Fixed, **fields)
 
 
 @cache
 def profile_model() -> type[Fixed]:
     """The whole profile file. ``severity`` and ``wording`` are open tables, checked apart."""
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    # [charging]'s model is made at run time (from the figures files), so it is a value
+    # here, not a type expression mypy could check: typed as Any.
+    charging: Any = _charging_model() | None
+    return create_model(
         "ProfileFile",
         __base__=Fixed,
         name=(str | None, None),
@@ -135,7 +141,7 @@ def profile_model() -> type[Fixed]:
         require=(list[Require] | None, None),
         wording=(dict[str, Any] | None, None),
         templates=(Templates | None, None),
-        charging=(_charging_model() | None, None),
+        charging=(charging, None),
         easyread=(Easyread | None, None),
     )
 

@@ -180,6 +180,10 @@ class Phrase:
     def __str__(self) -> str:  # what a template prints: {{ value }}
         return self.printed
 
+    def __html__(self) -> str:
+        """Escaped text, with explained words in bold (what ``{{ phrase }}`` prints in HTML)."""
+        return "".join(p.__html__() if isinstance(p, Term) else str(escape(str(p))) for p in self.parts)
+
     @property
     def printed(self) -> str:
         return "".join(p if isinstance(p, str) else p.printed for p in self.parts)

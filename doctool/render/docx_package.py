@@ -14,17 +14,24 @@ import struct
 import threading
 import zlib
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.opc.rel import Relationships
 
 #: What docxtpl's ``resolve_listing`` rewrites, and the XML declaration it never looks inside.
 _LISTING_CHARS = re.compile("[\t\n\a\f]")
 _DECLARATION = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?")
 
 
-class Template(DocxTemplate):
+class Template(DocxTemplate):  # type: ignore[misc]  # docxtpl ships no types: its class is Any to mypy
     """docxtpl with its two regular-expression passes made cheap for bulk letters."""
 
     _patched: dict[str, str] = {}
@@ -44,9 +51,11 @@ class Template(DocxTemplate):
         with three nested regular-expression passes over the whole part. Text without any
         of those characters (most letters) would come out unchanged, so the passes are
         skipped for it."""
-        if not _LISTING_CHARS.search(xml, _DECLARATION.match(xml).end()):
+        declaration = _DECLARATION.match(xml)  # always matches: all of it is optional
+        if not _LISTING_CHARS.search(xml, declaration.end() if declaration else 0):
             return xml
-        return super().resolve_listing(xml)
+        resolved: str = super().resolve_listing(xml)  # docxtpl is untyped; it returns the part's XML text
+        return resolved
 
 
 class StableZip:
@@ -64,7 +73,7 @@ class StableZip:
         self._date = ((year - 1980) << 9) | (when.month << 5) | when.day
         self._central: list[bytes] = []
 
-    def write(self, pack_uri: Any, blob: bytes) -> None:
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
         name = pack_uri.membername.encode("ascii")
         crc, packed = _deflated(blob)
         offset = self._out.tell()
@@ -110,7 +119,17 @@ def _deflated(blob: bytes) -> tuple[int, bytes]:
     return result
 
 
-def save_stable(document: Any, when: dt.date) -> bytes:
+# python-docx leaves two of its package writer's steps unannotated and types the third's
+# writer as its own PhysPkgWriter. Each step only calls ``write(pack_uri, blob)``, which
+# StableZip has, so they are typed here for what save_stable gives them.
+_write_content_types_stream = cast(
+    "Callable[[StableZip, list[Part]], None]", PackageWriter._write_content_types_stream  # noqa: SLF001
+)
+_write_pkg_rels = cast("Callable[[StableZip, Relationships], None]", PackageWriter._write_pkg_rels)  # noqa: SLF001
+_write_parts = cast("Callable[[StableZip, list[Part]], None]", PackageWriter._write_parts)  # noqa: SLF001
+
+
+def save_stable(document: DocxDocument, when: dt.date) -> bytes:
     """Serialise a python-docx document as OpcPackage.save does, through :class:`StableZip`."""
     package = document.part.package
     parts = list(package.parts)
@@ -118,14 +137,14 @@ def save_stable(document: Any, when: dt.date) -> bytes:
         part.before_marshal()
     buffer = io.BytesIO()
     writer = StableZip(buffer, when)
-    PackageWriter._write_content_types_stream(writer, parts)  # noqa: SLF001 - the writer's own steps,
-    PackageWriter._write_pkg_rels(writer, package.rels)  # noqa: SLF001 - with a deterministic zip
-    PackageWriter._write_parts(writer, parts)  # noqa: SLF001
+    _write_content_types_stream(writer, parts)  # the writer's own steps,
+    _write_pkg_rels(writer, package.rels)  # with a deterministic zip
+    _write_parts(writer, parts)
     writer.close()
     return buffer.getvalue()
 
 
-def stamp_properties(document: Any, *, title: str, author: str, language: str, when: dt.date) -> None:
+def stamp_properties(document: DocxDocument, *, title: str, author: str, language: str, when: dt.date) -> None:
     """Title, author and language in the core properties, every date from ``when``."""
     props = document.core_properties
     stamp = dt.datetime.combine(when, dt.time(0, 0))
