@@ -43,10 +43,13 @@ from doctool.manifest import build_manifest
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.output import safe_name
-from doctool.paths import display_path
+from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile, load_profile
 from doctool.render.document import FORMATS as STANDARD
 from doctool.render.document import RenderedFile, render_document
+from doctool.render.pdf import STYLESHEET, font_config, stylesheet, stylesheet_path
+from doctool.render.templating import html_env
+from doctool.render.word import load_shell
 
 __all__ = [
     "ALL_FORMATS",
@@ -61,6 +64,7 @@ __all__ = [
     "format_media",
     "prepare",
     "render_set",
+    "warm_up",
 ]
 
 Record = Plan | LetterRecord
@@ -366,6 +370,22 @@ class RenderedSet:
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, content)
         return buffer.getvalue()
+
+
+def warm_up(documents: Sequence[str], formats: Sequence[str], profile: str | Profile = "england") -> None:
+    """Load once what rendering ``documents`` in ``formats`` needs (fonts, stylesheets,
+    compiled templates, Word shells), so a worker process pays for it once, not per record."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    folder = template_folder(prof)
+    for name in documents:
+        kind = DOCUMENTS[name]
+        if any(f == "html" or f.endswith("pdf") for f in formats):
+            font_config()
+            for path in (STYLESHEET, *kind.stylesheet_paths()):
+                stylesheet(stylesheet_path(path, folder))
+            html_env(prof).get_template(kind.html_template)
+        if any(f.endswith("docx") for f in formats):
+            load_shell(kind.docx_path(prof))
 
 
 def render_set(prepared: Prepared, selection: Selection) -> RenderedSet:

@@ -79,25 +79,15 @@ def _peek_reference(raw: bytes) -> str:
 # --- in the worker processes ----------------------------------------------------------
 
 
-def _warm_up(formats: tuple[str, ...]) -> None:
+def _warm_up(formats: tuple[str, ...], profile: str = "england", documents: tuple[str, ...] = (DOCUMENT,)) -> None:
     """Load what the batch's formats need (fonts, stylesheets, compiled templates) once per
     worker, not once per letter.
 
     Then freeze what is loaded out of the garbage collector's sight: those objects live as
     long as the worker, and scanning them again after every letter costs a few per cent."""
-    from doctool.documents import DOCUMENTS
-    from doctool.render.pdf import font_config, stylesheet
-    from doctool.render.templating import docx_env, html_env
+    from doctool.pipeline import warm_up
 
-    kind = DOCUMENTS[DOCUMENT]
-    if "pdf" in formats:
-        font_config()
-        stylesheet()
-        for path in kind.stylesheet_paths():
-            stylesheet(path)
-        html_env().get_template(kind.html_template)
-    if "docx" in formats:
-        docx_env()
+    warm_up(documents, formats, profile)
     gc.collect()
     gc.freeze()
 
@@ -235,7 +225,7 @@ def run_batch(
         atomic_file(outdir / FAILURES) as bad,
         atomic_file(outdir / MANIFEST) as good,  # renamed over the journal once it is closed
         open(outdir / MANIFEST, "a", encoding="utf-8") as journal,
-        ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats,)) as pool,
+        ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats, profile)) as pool,
     ):
         in_order = InOrder(good, bad)
 

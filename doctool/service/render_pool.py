@@ -54,7 +54,9 @@ def _warm_up() -> None:
     both formats: a request may ask for either)."""
     from doctool.batch.runner import _warm_up as warm
 
-    warm(("pdf", "docx"))
+    from doctool.documents import DOCUMENTS
+
+    warm(("pdf", "docx"), "england", tuple(DOCUMENTS))
 
 
 def _noop() -> None:
