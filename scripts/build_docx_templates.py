@@ -100,7 +100,7 @@ def header(doc, kind: Kind, width_mm: float) -> None:
 
 def shell(kind: Kind) -> Path:
     """One shell: styles, page set-up, header and footer, letterhead, ``{{ body }}``."""
-    doc = new_document(kind.body_pt, kind.margins_mm, kind.header_footer_mm)
+    doc = new_document(kind.body_pt, kind.margins_mm, kind.header_footer_mm, kind.footer_pt)
     _top, right, _bottom, left = kind.margins_mm
     width = 210 - left - right
     doc.core_properties.title = ""

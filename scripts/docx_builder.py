@@ -25,7 +25,7 @@ FONT = "Arial"
 
 
 def new_document(body_pt: float = 12, margins_mm: tuple[float, float, float, float] = (20, 18, 22, 18),
-                 header_footer_mm: float = 8) -> Document:
+                 header_footer_mm: float = 8, header_footer_pt: float | None = None) -> Document:
     """An A4 document with clear-print styles and en-GB as the default language.
     ``margins_mm`` are top, right, bottom, left."""
     doc = Document()
@@ -74,7 +74,7 @@ def new_document(body_pt: float = 12, margins_mm: tuple[float, float, float, flo
         style.font.size, style.font.color.rgb = Pt(round(size * 2) / 2), colour
         style.quick_style = True
     for name in ("Header", "Footer"):
-        styles[name].font.size = Pt(max(9, body_pt - 3))
+        styles[name].font.size = Pt(header_footer_pt or max(9, body_pt - 3))
     set_language(styles.element, doc.settings.element, "en-GB")
     _default_fonts(doc)
     return doc

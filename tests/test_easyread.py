@@ -24,8 +24,6 @@ import pdfplumber
 import pikepdf
 import pytest
 
-from markupsafe import escape
-
 from doctool.checks import check_plan
 from doctool.document import Document, Fields, Illustrated, Items, Paragraph, Phrase, Term, printed
 from doctool.findings import Report
@@ -275,7 +273,7 @@ def test_word_sizes_are_at_least_14_pt(sample):
     document = docx.Document(io.BytesIO(sample.docx))
     assert document.styles["Normal"].font.size.pt == 16
     for name in ("Header", "Footer", "List Bullet", "Heading 1", "Title"):
-        assert document.styles[name].font.size.pt >= 14
+        assert document.styles[name].font.size.pt >= 14, f"the Word style {name!r} is {document.styles[name].font.size.pt} pt"
 
 
 def _is_layout_table(table) -> bool:
@@ -394,12 +392,9 @@ def _bold_in_the_words_column(pdf: bytes, picture_mm: float) -> str:
 
 
 def test_hard_words_are_bold_in_the_pdf(sample):
-    """The page the PDF is laid out from sets each marked hard word in <strong>, and the
-    PDF prints it in the bold face, whole, as often as the document marks it."""
+    """The PDF prints each marked hard word in the bold face, whole, as often as the
+    document marks it."""
     used = Counter(terms(sample.doc))
-    html = html_of(sample.doc, sample.profile)
-    not_strong = {w: n for w, n in used.items() if html.count(f"<strong>{escape(w)}</strong>") < n}
-    assert not not_strong, f"hard words not in <strong> in the HTML: {not_strong}"
     bold = _bold_in_the_words_column(sample.pdf, float(sample.doc.words["picture_mm"]))
     not_bold = {w: n for w, n in used.items() if bold.count(f" {w} ") < n}
     assert not not_bold, f"hard words not bold in the PDF: {not_bold}"
@@ -536,6 +531,7 @@ def test_pictures_and_extra_files(rendered):
     widths = {
         int(extent.get("cx"))
         for table in document.tables
+        if _is_layout_table(table)
         for row in table.rows
         for extent in row.cells[0]._tc.xpath(".//wp:extent")
     }

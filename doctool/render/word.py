@@ -315,7 +315,7 @@ def _clone(shell: Shell) -> tuple[Package, dict[str, Any]]:
         copy_rels(old, rels)
     pkg_rels = new_pkg.__dict__["rels"] = Relationships(PACKAGE_URI.baseURI)
     copy_rels(old_pkg, pkg_rels)
-    new_pkg.after_unmarshal()
+    new_pkg.after_unmarshal()  # type: ignore[no-untyped-call]  # python-docx leaves this hook unannotated
     return new_pkg, by_name
 
 
@@ -448,7 +448,8 @@ def _cell_sink(tc: Any) -> Callable[[Any], None]:
     """Appends paragraphs to a new table cell (its empty placeholder paragraph goes)."""
     for p in tc.findall(_P):
         tc.remove(p)
-    return tc.append
+    append: Callable[[Any], None] = tc.append  # an lxml element's (lxml ships no types)
+    return append
 
 
 def _close_cells(tbl: Any) -> None:
@@ -732,6 +733,12 @@ class _Writer:
 
     def draft_box(self) -> None:
         draft = self.doc.draft
+        if draft.blocks:  # the document's own way of saying it is a draft (easy read's)
+            start = len(self.out)
+            for block in _grouped(draft.blocks):
+                self.block(block)
+            self.keep_together(self.out[start:])
+            return
         lines = [self.paragraph(draft.title or draft.banner or "DRAFT", bold=True)]
         if draft.intro:
             lines.append(self.paragraph(draft.intro))
@@ -748,10 +755,10 @@ class _Writer:
         top of page 1: a borderless two-column table. Stacked (large print), they are
         paragraphs one under the other at the body size."""
         if self.options.stacked:
-            for i, line in enumerate(frame.address):
-                self.paragraph(line, after=self.base if i == len(frame.address) - 1 else 0)
-            for line in frame.contact_intro:
-                self.paragraph(line, after=0)
+            for i, text in enumerate(frame.address):
+                self.paragraph(text, after=self.base if i == len(frame.address) - 1 else 0)
+            for text in frame.contact_intro:
+                self.paragraph(text, after=0)
             for field in frame.contact:
                 p = self.paragraph(f"{field.label}: ", bold=True, after=0)
                 self.run(p, field.value)
