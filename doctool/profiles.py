@@ -63,11 +63,12 @@ class Profile:
 
     @property
     def council(self) -> dict[str, Any]:
-        return self.settings.get("council", {})
+        return self.section("council")
 
     def section(self, name: str) -> dict[str, Any]:
         """A table of settings such as ``wording`` or ``templates`` (empty when absent)."""
-        return self.settings.get(name, {})
+        table: dict[str, Any] = self.settings.get(name, {})  # TOML tables, checked by check_profile_file()
+        return table
 
 
 def _search_dirs() -> list[Path]:

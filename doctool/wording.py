@@ -29,14 +29,19 @@ class Wording:
         self.labels = _merge(_builtin("labels"), overrides.get("labels", {}))
         self.common = _merge(_builtin("common"), overrides.get("common", {}))
 
+    # The wording files are TOML, read as dict[str, Any]; the tables these methods are
+    # used for hold text.
     def __getitem__(self, table: str) -> dict[str, str]:
-        return self.data[table]
+        words: dict[str, str] = self.data[table]
+        return words
 
     def label(self, table: str, value: Any) -> str:
         """The label for a coded value, e.g. ``label("domain", "nutrition")``."""
         key = getattr(value, "value", value)
-        return self.labels[table].get(key, str(key).replace("_", " ").capitalize())
+        label: str = self.labels[table].get(key, str(key).replace("_", " ").capitalize())
+        return label
 
     def text(self, key: str, **params: str) -> str:
         """A sentence from the ``[text]`` table with its placeholders filled."""
-        return self.data["text"][key].format(**params)
+        sentence: str = self.data["text"][key]
+        return sentence.format(**params)

@@ -619,8 +619,10 @@ def test_long_free_text_is_left_out_and_reported(england):
     data["needs"][0]["met_by"][0]["what"] = "Help me wash. " + LONG
     plan = _plan(data)
     report = check_easyread(plan, england)
-    paths = {f.path for f in _findings(report, "ER-SENTENCE-LENGTH")}
+    # how a need is met is a Care Act element: leaving it out has its own rule
+    paths = {f.path for f in _findings(report, "ER-ESSENTIAL-LEFT-OUT")}
     assert "$.needs[0].met_by[0].what" in paths
+    assert "$.needs[0].met_by[0].what" not in {f.path for f in _findings(report, "ER-SENTENCE-LENGTH")}
     sentences = doc_sentences(compose_doc(plan, england, check_plan(plan, england), False))
     assert not any("park" in s for s in sentences)
     assert "They help me wash." not in sentences  # all of a field, or none of it

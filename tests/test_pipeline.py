@@ -300,3 +300,23 @@ def test_an_unknown_set_is_a_bad_parameter(client):
     r = client.post("/v1/documents", params={"set": "everything"}, content=SAMPLE_01.read_bytes(), headers=AUTH)
     assert r.status_code == 400
     assert {e["path"] for e in r.json()["errors"]} == {"query.set"}
+
+
+def test_easy_read_leaving_out_a_care_act_element_is_a_finding_a_council_can_block(tmp_path):
+    """Sample 01's first 'how this need is met' sentence is too long for easy read: the
+    easy-read plan leaves it out and says so on every face (validate, render, the service);
+    a council that makes the finding blocking refuses the easy-read plan, and the standard
+    plan can still be issued alone."""
+    raw = SAMPLE_01.read_bytes()
+    prepared = pipeline.prepare(raw)
+    left_out = [f for f in prepared.report.findings if f.rule == "ER-ESSENTIAL-LEFT-OUT"]
+    assert [(f.severity.value, f.path) for f in left_out] == [("warning", "$.needs[0].met_by[0].what")]
+    assert "how a need is met" in left_out[0].message and prepared.complete
+    profile = tmp_path / "firm.toml"
+    profile.write_text('extends = "england"\nname = "firm"\n[severity]\n"ER-ESSENTIAL-LEFT-OUT" = "error"\n', encoding="utf-8")
+    strict = pipeline.prepare(raw, str(profile))
+    assert not strict.complete
+    with pytest.raises(Incomplete):
+        pipeline.render_set(strict, pipeline.Selection.one("easyread", "pdf"))
+    plan = pipeline.render_set(strict, pipeline.Selection.one("plan", "pdf"))
+    assert plan.files[0].content.startswith(b"%PDF") and not plan.draft

@@ -390,10 +390,10 @@ def test_validate_reports_the_easy_read_gate(run_cli):
     found = {(f["rule"], f["severity"], f["path"]) for f in json.loads(out)["findings"]}
     assert found == {
         ("ER-SENTENCE-LENGTH", "warning", "$.contingency.plan"),
-        ("ER-SENTENCE-LENGTH", "warning", "$.needs[0].met_by[0].what"),
+        ("ER-ESSENTIAL-LEFT-OUT", "warning", "$.needs[0].met_by[0].what"),
     }
     code, out, _ = run_cli(["validate", PLANS[0]])
-    assert "(0 blocking, 2 warnings)" in out and "ER-SENTENCE-LENGTH" in out
+    assert "(0 blocking, 2 warnings)" in out and "ER-SENTENCE-LENGTH" in out and "ER-ESSENTIAL-LEFT-OUT" in out
 
 
 # --- no personal data in any output --------------------------------------------------------

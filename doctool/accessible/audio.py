@@ -164,8 +164,8 @@ def block_script(block: Block, words: Words) -> list[Step]:
     elif isinstance(block, Fields):
         if block.caption:
             steps += [_say(block.caption), ("pause", PAUSE_ITEM)]
-        for row in block.rows:
-            steps += [_field(row.label, row.value), ("pause", PAUSE_ITEM)]
+        for entry in block.rows:
+            steps += [_field(entry.label, entry.value), ("pause", PAUSE_ITEM)]
     elif isinstance(block, Table):
         if block.caption:
             steps += [_say(block.caption), ("pause", PAUSE_ITEM)]
@@ -201,8 +201,8 @@ def block_script(block: Block, words: Words) -> list[Step]:
         steps += [("pause", PAUSE_HEADING), _say(block.heading), ("pause", PAUSE_ITEM), _say(block.statement)]
         if printed(block.about):
             steps.append(_say(block.about))
-        for row in block.fields:
-            steps += [_field(row.label, row.value), ("pause", PAUSE_ITEM)]
+        for entry in block.fields:
+            steps += [_field(entry.label, entry.value), ("pause", PAUSE_ITEM)]
         steps += _fill_in(block.blanks, words)
         if printed(block.return_to):
             steps.append(_say(block.return_to))

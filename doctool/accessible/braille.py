@@ -93,7 +93,8 @@ def _learn(chars: Iterable[str]) -> None:
         return
     candidates: dict[str, list[str]] = {}
     for ch in new:
-        base, *marks = unicodedata.normalize("NFD", ch)
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]  # the letter, then its combining accents
         # the letter itself, then with fewer of its accents, then the bare letter
         tries = [ch] + [unicodedata.normalize("NFC", base + "".join(marks[:k])) for k in range(len(marks) - 1, -1, -1)]
         candidates[ch] = [t for t in dict.fromkeys(tries) if t.isascii() or len(t) == 1]

@@ -49,7 +49,8 @@ def parse_html(html: str) -> Any:
 
 
 def serialise_html(root: Any) -> str:
-    return lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode", method="html")
+    html: str = lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode", method="html")  # unicode: a str
+    return html
 
 
 def add_class(element: Any, name: str) -> None:
@@ -103,7 +104,13 @@ def inline_css(path: Path) -> str:
         urls = _URL.findall(rule)
         if not urls or any(_embeddable(base, ref) is None for _, ref in urls):
             return ""
-        return _URL.sub(lambda m: f'url("{data_uri(_embeddable(base, m.group(2)))}")', rule)
+
+        def embedded(m: re.Match[str]) -> str:
+            found = _embeddable(base, m.group(2))
+            assert found is not None  # every url() in the rule was found embeddable above
+            return f'url("{data_uri(found)}")'
+
+        return _URL.sub(embedded, rule)
 
     def other(match: re.Match[str]) -> str:
         ref = match.group(2)
@@ -125,7 +132,7 @@ def screen_css(source: Source) -> str:
     return "\n".join(parts)
 
 
-def _embed_images(root, source: Source) -> None:
+def _embed_images(root: Any, source: Source) -> None:
     """Pictures as data: URIs (the logo, doctool's own assets); anything else becomes its
     alt text, so the copy never fetches a file or a URL."""
     allowed = {p.resolve() for p in source.logo}
@@ -145,7 +152,7 @@ def _embed_images(root, source: Source) -> None:
             img.getparent().replace(img, span)
 
 
-def _landmarks(root, source: Source) -> None:
+def _landmarks(root: Any, source: Source) -> None:
     """A skip link, ``<main id>``, a banner for what comes before it, a footer after it."""
     body = root.find("body")
     main = body.find(".//main")

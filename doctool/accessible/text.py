@@ -152,8 +152,8 @@ def block_lines(block: Block, words: Words) -> Iterator[Line]:
     elif isinstance(block, Fields):
         if block.caption:
             yield line("caption", block.caption)
-        for row in block.rows:
-            yield _fields(row.label, row.value)
+        for entry in block.rows:
+            yield _fields(entry.label, entry.value)
     elif isinstance(block, Table):
         if block.caption:
             yield line("caption", block.caption)
@@ -197,8 +197,8 @@ def block_lines(block: Block, words: Words) -> Iterator[Line]:
         yield line("para", block.statement)
         if printed(block.about):
             yield line("para", block.about)
-        for row in block.fields:
-            yield _fields(row.label, row.value)
+        for entry in block.fields:
+            yield _fields(entry.label, entry.value)
         for label in block.blanks:
             yield _fields(label, words.pattern("blank"))
         if printed(block.return_to):

@@ -27,7 +27,8 @@ class WordingLike(Protocol):
 
 @cache
 def _builtin() -> Mapping[str, str]:
-    return load_toml(DATA / "wording" / "accessible.toml")["text"]
+    text: Mapping[str, str] = load_toml(DATA / "wording" / "accessible.toml")["text"]  # a table of sentences
+    return text
 
 
 class Words:

@@ -28,7 +28,7 @@ def _count(path: Path) -> int | None:
     return lines - 1 if path.suffix.lower() == ".csv" else lines
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("batch", help="render charging letters in bulk from JSON Lines or CSV")
     p.add_argument("input", metavar="RECORDS.jsonl|RECORDS.csv")
     p.add_argument("--mapping", metavar="MAP.toml", help="CSV column to record field mapping")

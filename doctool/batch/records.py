@@ -100,7 +100,7 @@ class Mapping:
             value = (row.get(column) or "").strip()
             if value:
                 set_path(record, path, value)
-        return _compact(record)
+        return {k: _compact(v) for k, v in record.items()}
 
 
 def _check_header(path: Path, mapping: Mapping) -> None:

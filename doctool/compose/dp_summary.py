@@ -8,7 +8,7 @@ and how to complain from ``common.toml``.
 from __future__ import annotations
 
 from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, para, section
-from doctool.document import Date, Document, Email, Field, Meta, Money, Phone, Reference, Slip, Text, fill
+from doctool.document import Block, Date, Document, Email, Field, Meta, Money, Phone, Reference, Slip, Text, fill
 from doctool.findings import Report
 from doctool.model.plan import HolderType, Plan, PlanStatus
 from doctool.profiles import Profile
@@ -131,7 +131,7 @@ def compose_dp_summary(plan: Plan, profile: Profile, report: Report, draft: bool
             if key == "payroll" and isinstance(value, str):
                 status = f"{lab['confirmed']}: {value}"
             duty_rows.append([w["duty"][key], t(f"duty_{key}"), status])
-        blocks = [
+        blocks: list[Block | None] = [
             para(t("employer_intro")),
             grid([lab["responsibility"], lab["what_to_do"], lab["status"]], duty_rows),
         ]

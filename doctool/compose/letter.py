@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import TypedDict
 
 from doctool.charging import Figures, above_upper_limit, figures_for, tariff_income, working
 from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, para, section, sums
@@ -331,8 +332,13 @@ def _address_lines(letter: LetterRecord) -> list[str]:
     return lines
 
 
+class _Council(TypedDict):
+    name: str
+    address: list[str]
+
+
 def _params(
-    letter: LetterRecord, figures: Figures, council: dict[str, str], contact: dict[str, str], each_week: str
+    letter: LetterRecord, figures: Figures, council: _Council, contact: dict[str, str], each_week: str
 ) -> dict[str, Text]:
     """The values a letter's wording may name in ``{braces}``."""
     fa = letter.financial_assessment
@@ -397,8 +403,8 @@ def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report
         "phone": officer.phone if officer and officer.phone else head.phone,
         "email": officer.email if officer and officer.email else head.email,
     }
-    council = {"name": head.council, "address": list(head.address)}  # type: ignore[dict-item]
-    params = _params(letter, figures, council, contact, w["label"]["each_week"])  # type: ignore[arg-type]
+    council: _Council = {"name": head.council, "address": list(head.address)}
+    params = _params(letter, figures, council, contact, w["label"]["each_week"])
     t = _Text(w, params)
     fa = letter.financial_assessment
     headline, intro, sections = SCENARIOS[fa.scenario](letter, w, t, figures)

@@ -26,6 +26,7 @@ from doctool.model.plan import (
     Arrangement,
     MetBy,
     Need,
+    Person,
     Plan,
     PlanType,
     SignatoryRole,
@@ -244,7 +245,7 @@ def _has_verb(tokens: list[str], finite: set[str], third: set[str]) -> bool:
     return False
 
 
-def _called(person: Any) -> str:
+def _called(person: Person) -> str:
     return person.preferred_name or person.full_name.split()[0]
 
 
@@ -278,7 +279,8 @@ class Composer:
         return Section(key, heading)
 
     def domain(self, need: Need) -> dict[str, str]:
-        return self.w["domain"][need.domain.value]
+        words: dict[str, str] = self.w.data["domain"][need.domain.value]  # [domain.<name>] tables of text
+        return words
 
     def for_carer(self, need_or_outcome: Any) -> bool:
         return self.combined and need_or_outcome.whose is Whose.carer

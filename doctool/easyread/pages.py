@@ -31,7 +31,7 @@ def _lines(text: str, width_mm: float) -> int:
 def estimate_pages(view: dict[str, Any], compact: bool = False) -> int:
     """About how many pages the PDF will have: each main section on a new page, or, when
     ``compact``, one section straight after another (what a long plan gets)."""
-    picture = view["picture_mm"]
+    picture: float = view["picture_mm"]
     width = _TEXT_MM - picture - 10
 
     def block_mm(b: dict[str, Any]) -> float:

@@ -6,6 +6,8 @@ severity come from ``data/rules/easyread.toml`` and the profile, as for every ot
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,11 +24,30 @@ from doctool.profiles import Profile
 _QUOTE_WORDS = 5
 
 
+#: The Care Act s25(1) elements by where they sit in the plan (the CA-25-1-a to f rules).
+ESSENTIAL = (
+    (re.compile(r"^\$\.needs\[\d+\]\.met_by\b"), "how a need is met"),
+    (re.compile(r"^\$\.needs\[\d+\]\.eligibility"), "the eligibility decision"),
+    (re.compile(r"^\$\.needs\b"), "a need"),
+    (re.compile(r"^\$\.outcomes\b"), "an outcome the person wants to achieve"),
+    (re.compile(r"^\$\.(personal_budget|direct_payment)\b"), "the personal budget"),
+    (re.compile(r"^\$\.advice\b"), "the information and advice"),
+)
+
+
+def _essential(path: str) -> str | None:
+    return next((what for where, what in ESSENTIAL if where.match(path)), None)
+
+
 def sentence_length(comp: Composition) -> Iterator[Hit]:
     most = int(comp.settings["max_sentence_words"])
     for gone in comp.left_out:
         key = "left_out_own" if gone.own_words else "left_out"
-        yield hit("ER-SENTENCE-LENGTH", gone.path, key, section=gone.section, number=gone.number, words=gone.words, max=most)
+        element = _essential(gone.path)
+        if element:  # a Care Act element left out of the easy-read plan: its own rule, so a council can block it
+            yield hit("ER-ESSENTIAL-LEFT-OUT", gone.path, key, section=gone.section, number=gone.number, words=gone.words, max=most, element=element)
+        else:
+            yield hit("ER-SENTENCE-LENGTH", gone.path, key, section=gone.section, number=gone.number, words=gone.words, max=most)
     for section, number, sentence in comp.located():
         if not sentence.gate or sentence.words <= most:
             continue

@@ -28,7 +28,7 @@ CSS_DIR = ASSETS / "css"
 STYLESHEET = CSS_DIR / "document.css"
 
 
-class AssetFetcher(URLFetcher):
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types: its class is Any to mypy
     """Serves ``file:`` URLs inside the allowed folders and files; refuses everything else.
 
     With a council's template ``folder``, that folder is allowed too, and a stylesheet the
@@ -46,7 +46,7 @@ class AssetFetcher(URLFetcher):
     def allows(self, path: Path) -> bool:
         return path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         parsed = urlparse(url)
         path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" and not parsed.netloc else None
         if path is None or not self.allows(path) or not path.is_file():
@@ -82,6 +82,7 @@ def _stylesheet(path: Path) -> CSS:
     return CSS(filename=str(path), url_fetcher=AssetFetcher(folder=folder), font_config=font_config())
 
 
+# As functools.cache offers; mypy does not let a plain function take a new attribute.
 stylesheet.cache_clear = _stylesheet.cache_clear  # type: ignore[attr-defined]
 
 

@@ -14,6 +14,7 @@ one block.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,7 +82,7 @@ class CouncilLoader(FileSystemLoader):
         super().__init__(str(folder))
         self.root = folder.resolve()
 
-    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if filename is None or not Path(filename).resolve().is_relative_to(self.root):
             raise ConfigError(f"template {template} in the council's template folder {self.root} leads outside it")
@@ -103,9 +104,6 @@ def html_env(profile: Profile | None = None) -> Sandbox:
     return _html_env(template_folder(profile))
 
 
-html_env.cache_clear = lambda: _html_env.cache_clear()  # type: ignore[attr-defined]
-
-
 @cache
 def _html_env(folder: Path | None) -> Sandbox:
     return _configure(
@@ -118,6 +116,11 @@ def _html_env(folder: Path | None) -> Sandbox:
             auto_reload=False,
         )
     )
+
+
+# Clears what html_env compiled, as a functools.cache function offers; mypy does not let a
+# plain function take a new attribute.
+html_env.cache_clear = _html_env.cache_clear  # type: ignore[attr-defined]
 
 
 class CompilingSandbox(Sandbox):

@@ -141,17 +141,20 @@ def _err(description: str) -> dict[str, Any]:
     return {"model": ErrorOut, "description": description}
 
 
-COMMON = {
+#: OpenAPI responses by status code, as FastAPI's ``responses=`` takes them.
+Responses = dict[int | str, dict[str, Any]]
+
+COMMON: Responses = {
     400: _err("Invalid input: not JSON, does not fit the schema (each error names its JSON path), or a bad parameter"),
     401: _err("No API key, or not a valid one (send Authorization: Bearer KEY)"),
 }
-BODY = {413: _err("The request body is larger than the limit")}
+BODY: Responses = {413: _err("The request body is larger than the limit")}
 #: Headers on every rendered file or set.
 RENDER_HEADERS = {
     "X-Doctool-Draft": {"description": "`true` when the file (or any file of the set) is marked DRAFT", "schema": {"type": "string", "enum": ["true", "false"]}},
     "X-Doctool-Warnings": {"description": "How many warnings the findings hold (the same findings as /v1/validate)", "schema": {"type": "integer", "minimum": 0}},
 }
-RENDER_ERRORS = {
+RENDER_ERRORS: Responses = {
     409: _err("The document does not apply to this plan"),
     422: _err("Blocking elements are missing (the findings are included); set draft=true for a marked draft"),
     503: _err("No render worker was free in time, or the workers were restarted: retry"),

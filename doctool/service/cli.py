@@ -13,7 +13,7 @@ import os
 import sys
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("serve", help="run the HTTP service (API and the practitioners' page)")
     p.add_argument("--host", help="address to listen on (env DOCTOOL_HOST; default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (env DOCTOOL_PORT; default 8000)")

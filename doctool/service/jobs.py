@@ -33,7 +33,7 @@ from doctool.batch.package import zip_batch
 from doctool.batch.records import read_records
 from doctool.batch.runner import Summary, run_batch
 from doctool.errors import DoctoolError
-from doctool.service.store import Job, JobStore
+from doctool.service.store import Counts, Job, JobStore
 
 log = logging.getLogger("doctool.service.jobs")
 
@@ -225,7 +225,7 @@ class LocalJobQueue:
             input_path.unlink(missing_ok=True)
             log.error("batch failed", extra={"job_id": job.id, "error_type": type(exc).__name__})
             return
-        counts = {"total": summary.total, "done": summary.done, "skipped": summary.skipped, "failed": summary.failed}
+        counts: Counts = {"total": summary.total, "done": summary.done, "skipped": summary.skipped, "failed": summary.failed}
         self.store.finish(job.id, "done", result_path=result, **counts)
         input_path.unlink(missing_ok=True)  # the input's personal data is needed only until the job ends
         log.info(

@@ -156,7 +156,7 @@ def _flag(env: Mapping[str, str], var: str) -> bool:
 
 def parse_hashes(text: str) -> tuple[str, ...]:
     """Hashes separated by commas, spaces or lines; ``#`` starts a comment."""
-    out = []
+    out: list[str] = []
     for line in text.splitlines():
         line = line.split("#", 1)[0]
         out.extend(h.strip().lower() for h in re.split(r"[,\s]+", line) if h.strip())

@@ -16,9 +16,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict, Unpack
 
 STATUSES = ("queued", "running", "done", "failed")
+
+
+class Counts(TypedDict, total=False):
+    """A finished batch's record counts, as :meth:`JobStore.finish` stores them."""
+
+    total: int
+    done: int
+    skipped: int
+    failed: int
+
+
+_COUNTS: tuple[Literal["total", "done", "skipped", "failed"], ...] = ("total", "done", "skipped", "failed")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -129,11 +141,13 @@ class JobStore:
                 (total, done, skipped, failed, job_id),
             )
 
-    def finish(self, job_id: str, status: str, result_path: Path | None = None, error: str | None = None, **counts: Any) -> None:
+    def finish(
+        self, job_id: str, status: str, result_path: Path | None = None, error: str | None = None, **counts: Unpack[Counts]
+    ) -> None:
         assert status in ("done", "failed")
         sets = ["status = ?", "finished = ?", "result_path = ?", "error = ?"]
         params: list[Any] = [status, time.time(), str(result_path) if result_path else None, error]
-        for name in ("total", "done", "skipped", "failed"):
+        for name in _COUNTS:
             if name in counts:
                 sets.append(f"{name} = ?")
                 params.append(int(counts[name]))
