@@ -287,7 +287,8 @@ def test_s117_letter(rendered, fmt):
     assert "section 117 of the Mental Health Act 1983" in text
     for service in r["data"]["services"]:
         assert service["description"] in text
-    assert "Mental health support at home, 10 hours a week Free" in text
+    # free to the person, and what each costs the council (so the totals add up on the page)
+    assert "Free to you (it costs £248.00 a week)" in text and "Free to you (it costs £76.00 a week)" in text
     assert "Home care: help with shopping and cleaning, 3 hours a week £79.20" in text
     assert "£38.92 a week" in text and "for your other care, from 14 September 2026" in text
     assert "What you pay each week £38.92" in text
