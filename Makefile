@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: setup system-deps js-tools demo test bench schemas templates clean
+.PHONY: setup system-deps js-tools demo lint test test-fast bench schemas templates docs clean
 
 setup: $(VENV)/.installed
 
@@ -24,8 +24,16 @@ demo: setup system-deps
 js-tools:
 	[ -x tools/axe/node_modules/.bin/axe ] || (cd tools/axe && CHROMEDRIVER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error)
 
-test: setup system-deps js-tools
+lint: setup
+	$(BIN)/ruff check doctool tests scripts bench
+	$(BIN)/mypy
+
+test: setup system-deps js-tools lint
 	$(BIN)/python -m pytest -q
+
+# The fast tier: unit tests of each stage, no LibreOffice, Chromium or espeak (seconds).
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not integration"
 
 bench: setup system-deps
 	$(BIN)/python bench/run_bench.py
@@ -35,6 +43,9 @@ schemas: setup
 
 templates: setup
 	$(BIN)/python scripts/build_docx_templates.py
+
+docs: setup
+	$(BIN)/doctool fields > docs/template-context.md
 
 clean:
 	rm -rf $(OUT) .pytest_cache

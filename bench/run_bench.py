@@ -101,7 +101,7 @@ class PeakMemory:
             self.peak, self.peak_rss = max(self.peak, pss), max(self.peak_rss, rss)
             time.sleep(0.2)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
 
@@ -223,8 +223,8 @@ def bench(n: int, workers: int, work: Path, with_lo: bool) -> dict[str, object]:
 
 
 def machine() -> dict[str, object]:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "")
-    mem = next((int(l.split()[1]) // 1024 for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")), 0)
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")), "")
+    mem = next((int(ln.split()[1]) // 1024 for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal")), 0)
     lo = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("soffice") else ""
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "python": platform.python_version(), "libreoffice": lo}
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from doctool import __version__
 from doctool.batch import command as batch_command
-from doctool.findings import Finding, Report, Severity
 from doctool.documents import DOCUMENTS
 from doctool.errors import DoctoolError, Incomplete, InputError
+from doctool.findings import Finding, Report, Severity
 from doctool.loading import load_document_bytes, read_bytes
 from doctool.output import atomic_write
 from doctool.paths import SAMPLES
@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a path that cannot be read or written: the user's to fix
         print(f"doctool: {exc.strerror or type(exc).__name__}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - a bug: say so without dumping data
+    except Exception as exc:
         if os.environ.get("DOCTOOL_DEBUG"):
             raise
         print(f"doctool: internal error ({type(exc).__name__}); set DOCTOOL_DEBUG=1 for details", file=sys.stderr)

@@ -47,7 +47,7 @@ class Incomplete(DoctoolError):
 
     exit_code = 1
 
-    def __init__(self, report: "Report") -> None:
+    def __init__(self, report: Report) -> None:
         super().__init__(f"{len(report.errors)} blocking finding(s): the document cannot be issued as final")
         self.report = report
 

@@ -33,8 +33,8 @@ from doctool.accessible import large_print
 from doctool.accessible.formats import EASYREAD, formats_for_person, render_source
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
 from doctool.accessible.source import Source
-from doctool.document import Document
 from doctool.checks import check_document, merge
+from doctool.document import Document
 from doctool.documents import DOCUMENTS, DocumentKind
 from doctool.errors import FieldError, Incomplete, InputError, NotApplicable
 from doctool.findings import Report
@@ -228,7 +228,7 @@ class Selection:
     set: str | None = None
 
     @classmethod
-    def one(cls, document: str, format: str, size: int | None = None) -> Selection:  # noqa: A002
+    def one(cls, document: str, format: str, size: int | None = None) -> Selection:
         """One document in one format (``size``: the print size of large or clear print)."""
         return cls.of([document], [format], size)
 

@@ -246,9 +246,9 @@ def load_profile(name_or_path: str = "england", _seen: tuple[str, ...] = ()) -> 
     where = _where(raw, path)
     check_profile_file(raw, where)
     parent_name = raw.get("extends")
-    if parent_name in _seen + (name_or_path,):
+    if parent_name in (*_seen, name_or_path):
         raise ConfigError(f"profile {name_or_path!r} extends itself")
-    parent = load_profile(parent_name, _seen + (name_or_path,)) if parent_name else None
+    parent = load_profile(parent_name, (*_seen, name_or_path)) if parent_name else None
 
     own = _severities(raw, where)
     severity = {**(parent.severity if parent else {}), **own}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from doctool.findings import Finding, Report
 from doctool.errors import DoctoolError
+from doctool.findings import Finding, Report
 
 
 def _block(title: str, findings: list[Finding]) -> list[str]:

@@ -151,7 +151,7 @@ def check_shell(path: Path, kind: str) -> list[Problem]:
     if unclosed := _unbalanced(path):
         return unclosed
     try:
-        shell = word._parse_shell(path)  # noqa: SLF001 - a fresh parse, never the render cache
+        shell = word._parse_shell(path)
     except word.NotAShell as exc:
         raise InputError(exc.message) from None
     except word.ShellSyntaxError as exc:
@@ -172,11 +172,11 @@ def check_shell(path: Path, kind: str) -> list[Problem]:
         return problems
 
     for doc in trial_documents(kind):
-        package, parts = word._clone(shell)  # noqa: SLF001 - each tag rendered on its own, to say where
-        pictures = word._Pictures(shell.first_picture_id, doc)  # noqa: SLF001
+        _package, parts = word._clone(shell)
+        pictures = word._Pictures(shell.first_picture_id, doc)
         for partname, template in shell.templates.items():
             try:
-                template.render(word._context(doc, parts[partname], pictures))  # noqa: SLF001
+                template.render(word._context(doc, parts[partname], pictures))
             except UndefinedError as exc:
                 problems.append(Problem(word.part_label(partname), f"undefined value: {word.explain(exc)}"))
             except TemplateError as exc:

@@ -12,6 +12,27 @@ from typing import Any
 import pytest
 
 from doctool.cli import main
+
+#: The fast tier (``make test-fast``): unit tests of each stage on small inputs, which need
+#: no LibreOffice, Chromium or espeak and no PDF layout of whole documents. Everything else,
+#: and any test marked ``integration`` inside these files, is the integration tier.
+FAST_MODULES = {
+    "test_document_model",
+    "test_accessible_document",
+    "test_nothing_lost",
+    "test_template_context",
+    "test_layers",
+    "test_schema",
+    "test_rules",
+    "test_profiles",
+    "test_charging_figures",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is None or item.module.__name__.rsplit(".", 1)[-1] not in FAST_MODULES:
+            item.add_marker(pytest.mark.integration)
 from doctool.profiles import load_profile
 
 REPO = Path(__file__).resolve().parent.parent

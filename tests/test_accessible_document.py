@@ -288,6 +288,7 @@ def test_audio_reads_easy_read_sentences_not_the_picture() -> None:
     assert "You pay £12 a week." in body and "- Rent" in body and "Your name: ______" in body and "coins" not in body
 
 
+@pytest.mark.integration
 @needs_espeak
 def test_audio_renders_with_espeak() -> None:
     doc = Document(meta("Short"), Letterhead("Eastbrook Council"), Draft(False), (Section("One", (Paragraph(Money(Decimal("1.50"))),)),))

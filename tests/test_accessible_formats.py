@@ -321,7 +321,7 @@ def test_audio_script_announces_sections(plan_source: Source) -> None:
     steps = audio.script(plan_source.document, plan_source.words)
     said = [v for k, v in steps if k == "say"]
     total = len([s for s in plan_source.document.sections if s.level == 2])
-    assert "Section 2 of %d: My needs." % total in said
+    assert f"Section 2 of {total}: My needs." in said
     assert f"This document has {total} sections." in said
     assert said[-1] == "End of My care and support plan."
     pauses = [v for k, v in steps if k == "pause"]

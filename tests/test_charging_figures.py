@@ -175,7 +175,7 @@ def test_a_malformed_figures_file_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(charging, "FIGURES", tmp_path)
     charging.clear_cache()
     try:
-        with pytest.raises(ConfigError, match="2027-04-05.toml.*missing"):
+        with pytest.raises(ConfigError, match=r"2027-04-05\.toml.*missing"):
             figures_for(dt.date(2027, 5, 1))
     finally:
         monkeypatch.undo()

@@ -225,7 +225,7 @@ def test_syntax_error_in_an_html_template(tmp_path):
 
 
 def test_missing_file_exits_2(tmp_path):
-    code, out, err = check(tmp_path / "nowhere.docx")
+    code, _out, err = check(tmp_path / "nowhere.docx")
     assert code == 2
     assert "no such file" in err
 
@@ -233,7 +233,7 @@ def test_missing_file_exits_2(tmp_path):
 def test_text_file_named_docx_exits_2_with_a_clear_message(tmp_path):
     path = tmp_path / "plan.docx"
     path.write_text("This is not a Word file.\n", encoding="utf-8")
-    code, out, err = check(path)
+    code, _out, err = check(path)
     assert code == 2
     assert "not a Word .docx file" in err
 
@@ -250,6 +250,6 @@ def test_zip_that_is_not_a_word_file_exits_2(tmp_path):
 def test_picture_exits_2_with_a_clear_message(tmp_path):
     path = tmp_path / "logo.png"
     path.write_bytes((PLAN_DOCX.parent.parent.parent / "assets" / "img" / "eastbrook-logo.png").read_bytes())
-    code, out, err = check(path)
+    code, _out, err = check(path)
     assert code == 2
     assert "logo.png" in err

@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from conftest import COMPLETE_SAMPLE, REPO
 from doctool import pipeline
 from doctool.compose.plan import compose_plan
 from doctool.document import (
@@ -40,6 +39,8 @@ from doctool.documents import DOCUMENTS
 from doctool.loading import load_document_bytes
 from doctool.profiles import load_profile
 from doctool.render.html import render_html
+
+from conftest import COMPLETE_SAMPLE, REPO
 
 ENGLAND = load_profile("england")
 

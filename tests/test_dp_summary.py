@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-from render_helpers import word_table_problems
-
 from doctool.api import Incomplete, NotApplicable, render_bytes
 from doctool.checks.catalog import catalog
 from doctool.documents import DOCUMENTS
@@ -20,6 +18,7 @@ from doctool.loading import load_document_bytes
 from doctool.profiles import load_profile
 
 from letter_helpers import PLANS, REPO, cli, docx_text, dump, load, norm, pdf_text, render
+from render_helpers import word_table_problems
 
 WITH_DP = [p for p in PLANS if json.loads(p.read_text(encoding="utf-8")).get("direct_payment")]
 WITHOUT_DP = [p for p in PLANS if not json.loads(p.read_text(encoding="utf-8")).get("direct_payment")]
@@ -190,7 +189,7 @@ def test_render_all_includes_the_summary_only_with_a_direct_payment(tmp_path):
 
 
 def test_a_letter_record_has_no_summary(tmp_path):
-    code, out, err = cli(["render", REPO / "samples" / "letters" / "02-assessed.json", "--document", "dp-summary", "--format", "pdf", "-o", tmp_path / "x.pdf"])
+    code, _out, err = cli(["render", REPO / "samples" / "letters" / "02-assessed.json", "--document", "dp-summary", "--format", "pdf", "-o", tmp_path / "x.pdf"])
     assert code == 2 and "Traceback" not in err
 
 

@@ -24,16 +24,16 @@ import pdfplumber
 import pikepdf
 import pytest
 
+from doctool.api import render_plan
 from doctool.checks import check_plan
 from doctool.document import Document, Fields, Illustrated, Items, Paragraph, Phrase, Term, printed
-from doctool.findings import Report
+from doctool.documents import DOCUMENTS
 from doctool.easyread import check_easyread
 from doctool.easyread.compose import compose
 from doctool.easyread.pictures import PictureBook, openmoji_svg_dir
 from doctool.easyread.readability import HardWords, flesch_reading_ease
-from doctool.api import render_plan
-from doctool.documents import DOCUMENTS
 from doctool.easyread.sentences import split_sentences, word_count
+from doctool.findings import Report
 from doctool.formatting import day_date, easy_money
 from doctool.loading import load_plan_bytes
 from doctool.model.plan import MetBy, Plan

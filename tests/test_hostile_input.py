@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doctool.api import prepare, validate_bytes
-from doctool.findings import Report
 from doctool.errors import InputError
+from doctool.findings import Report
 from doctool.loading import json_path
 from doctool.schema import schema
 
@@ -94,10 +94,10 @@ def walk(value: Any, node: dict = ROOT_SCHEMA, path: tuple = ()):
     branch = _branch(node, value)
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from walk(item, branch["properties"][key], path + (key,))
+            yield from walk(item, branch["properties"][key], (*path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from walk(item, branch["items"], path + (i,))
+            yield from walk(item, branch["items"], (*path, i))
 
 
 def is_free_text(node: dict, value: Any) -> bool:

@@ -74,7 +74,7 @@ def test_no_stage_imports_one_it_must_not_know(module: str, forbidden: str, why:
 
 
 def test_no_import_cycles() -> None:
-    graph = {m: {t for t in MODULES if any(i == t or i.startswith(t + ".") and i[len(t) + 1 :] not in MODULES for i in deps) and t != m} for m, deps in MODULES.items()}
+    graph = {m: {t for t in MODULES if any(i == t or (i.startswith(t + ".") and i[len(t) + 1 :] not in MODULES) for i in deps) and t != m} for m, deps in MODULES.items()}
     # keep only the most specific module each import names
     graph = {m: {t for t in targets if not any(o != t and o.startswith(t + ".") and o in targets for o in targets)} for m, targets in graph.items()}
     seen: dict[str, int] = {}
@@ -85,7 +85,7 @@ def test_no_import_cycles() -> None:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if seen.get(nxt) == 1:
-                cycle = stack[stack.index(nxt) :] + [nxt]
+                cycle = [*stack[stack.index(nxt):], nxt]
                 raise AssertionError("import cycle: " + " -> ".join(cycle))
             if nxt not in seen:
                 visit(nxt)

@@ -11,7 +11,6 @@ page size, page count, file size and embedded fonts.
 from __future__ import annotations
 
 import io
-
 import json
 import math
 import subprocess
@@ -22,10 +21,10 @@ import pdfplumber
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from doctool.api import Incomplete, render_bytes
 from doctool import notify
+from doctool.api import Incomplete, render_bytes
 
-from letter_helpers import LETTERS, MM, PLANS, cli, docx_xml, dump, letter, load, norm, pdf_text, render
+from letter_helpers import LETTERS, MM, PLANS, cli, dump, letter, load, norm, pdf_text, render
 
 DPI = 100
 PX = DPI / 25.4  # pixels in a millimetre
@@ -222,9 +221,9 @@ def test_a_letter_over_10_pages_is_refused_unless_draft(tmp_path):
     assert finding.message.startswith("The letter is ") and "at most 10" in finding.message
     src = tmp_path / "long.json"
     src.write_bytes(_long_letter())
-    code, out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", tmp_path / "long.pdf"])
+    code, _out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", tmp_path / "long.pdf"])
     assert code == 1 and "CL-NOTIFY-SIZE" in err and not (tmp_path / "long.pdf").exists()
-    code, out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", tmp_path / "long.pdf", "--draft"])
+    code, _out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", tmp_path / "long.pdf", "--draft"])
     assert code == 0
     # the Word letter has no page limit
     assert render(_long_letter(), "charging-letter", "docx")

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 
-from render_helpers import word_table_problems
-
 from doctool.api import Incomplete, NotApplicable, render_bytes, validate_bytes
 from doctool.checks import check_letter
 from doctool.checks.catalog import catalog
@@ -27,6 +25,7 @@ from doctool.profiles import load_profile
 from doctool.schema import schema
 
 from letter_helpers import BY_SCENARIO, LETTERS, PLANS, REPO, cli, docx_text, dump, letter, load, norm, pdf_text, render
+from render_helpers import word_table_problems
 
 SCENARIOS = ["pending", "assessed", "nil", "full_cost", "s117", "deferred_payment"]
 OMBUDSMAN = "Local Government and Social Care Ombudsman"
@@ -338,20 +337,20 @@ def test_same_record_same_bytes():
 def test_render_a_letter_record_in_both_formats(tmp_path):
     for fmt in ("pdf", "docx"):
         target = tmp_path / f"letter.{fmt}"
-        code, out, err = cli(["render", BY_SCENARIO["assessed"], "--document", "charging-letter", "--format", fmt, "-o", target])
+        code, _out, err = cli(["render", BY_SCENARIO["assessed"], "--document", "charging-letter", "--format", fmt, "-o", target])
         assert code == 0, err
         assert target.read_bytes()[:4] in (b"%PDF", b"PK\x03\x04")
 
 
 def test_render_all_for_a_letter_record_makes_only_the_letter(tmp_path):
-    code, out, err = cli(["render", BY_SCENARIO["nil"], "--all", "-o", tmp_path])
+    code, _out, err = cli(["render", BY_SCENARIO["nil"], "--all", "-o", tmp_path])
     assert code == 0, err
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert sorted((f["document"], f["format"]) for f in manifest["files"]) == [("charging-letter", "docx"), ("charging-letter", "pdf")]
 
 
 def test_a_plan_document_from_a_letter_record_is_refused(tmp_path):
-    code, out, err = cli(["render", BY_SCENARIO["nil"], "--document", "plan", "--format", "pdf", "-o", tmp_path / "x.pdf"])
+    code, _out, err = cli(["render", BY_SCENARIO["nil"], "--document", "plan", "--format", "pdf", "-o", tmp_path / "x.pdf"])
     assert code == 2
     assert "made from a care and support plan" in err and "Traceback" not in err
     assert not (tmp_path / "x.pdf").exists()
@@ -363,11 +362,11 @@ def test_a_blocking_finding_refuses_the_letter_unless_draft(tmp_path):
     src = tmp_path / "letter.json"
     src.write_bytes(dump(data))
     target = tmp_path / "letter.pdf"
-    code, out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", target])
+    code, _out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", target])
     assert code == 1
     assert "CL-ADDRESS-POSTCODE" in err and "Nothing was written" in err
     assert not target.exists()
-    code, out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", target, "--draft"])
+    code, _out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", target, "--draft"])
     assert code == 0, err
     text = norm(pdf_text(target.read_bytes()))
     assert "Draft: this letter is not ready to send" in text and "CL-ADDRESS-POSTCODE" in text
@@ -708,17 +707,17 @@ def test_a_plan_without_a_financial_assessment_has_no_letter(tmp_path):
     del data["financial_assessment"]
     src = tmp_path / "plan.json"
     src.write_bytes(dump(data))
-    code, out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", tmp_path / "x.pdf"])
+    code, _out, err = cli(["render", src, "--document", "charging-letter", "--format", "pdf", "-o", tmp_path / "x.pdf"])
     assert code == 2 and "does not apply" in err and "financial assessment" in err
     with pytest.raises(NotApplicable):
         render_bytes(src.read_bytes(), ["charging-letter"], ["pdf"])
-    code, out, err = cli(["render", src, "--all", "-o", tmp_path / "all"])
+    code, _out, err = cli(["render", src, "--all", "-o", tmp_path / "all"])
     assert code == 0, err
     assert not list((tmp_path / "all").glob("*charging-letter*"))
 
 
 def test_render_all_for_a_plan_includes_the_letter(tmp_path):
-    code, out, err = cli(["render", REPO / "samples" / "plans" / "01-older-person-home-care.json", "--all", "-o", tmp_path])
+    code, _out, err = cli(["render", REPO / "samples" / "plans" / "01-older-person-home-care.json", "--all", "-o", tmp_path])
     assert code == 0, err
     names = {p.name for p in tmp_path.iterdir()}
     assert {"ASC-104233-charging-letter.pdf", "ASC-104233-charging-letter.docx"} <= names  # named from the reference

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from conftest import REPO
 from doctool.accessible.text import document_text
 from doctool.datafiles import DATA
 from doctool.documents import DOCUMENTS
@@ -28,6 +27,8 @@ from doctool.formatting import easy_money, long_date, money
 from doctool.loading import load_document_bytes
 from doctool.profiles import load_profile
 from doctool.wording import Wording
+
+from conftest import REPO
 
 SAMPLES = sorted([*(REPO / "samples" / "plans").glob("*.json"), *(REPO / "samples" / "letters").glob("*.json")])
 _LIST = tomllib.loads((DATA / "not_printed.toml").read_text(encoding="utf-8"))

@@ -26,13 +26,15 @@ with warnings.catch_warnings():  # starlette's notice that its TestClient will m
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from conftest import REPO
+from test_service import AUTH, FILENAME, make_settings
+
 from doctool import pipeline
 from doctool.documents import DOCUMENTS
 from doctool.errors import Incomplete, InputError, NotApplicable
 from doctool.service.app import create_app
+
+from conftest import REPO
 from render_helpers import cli
-from test_service import AUTH, FILENAME, make_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

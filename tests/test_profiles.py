@@ -95,7 +95,7 @@ def test_kent_severity_applies_through_the_library(complete_plan):
 )
 def test_kent_requirements(validate_json, complete_plan, field, rule, path):
     del complete_plan[field[0]][field[1]]
-    code, out, _ = validate_json(complete_plan, "kent")
+    _code, out, _ = validate_json(complete_plan, "kent")
     finding = _finding(out, rule)
     assert (finding["severity"], finding["path"]) == ("warning", path)
     assert finding["source"].startswith("Kent")
@@ -354,7 +354,7 @@ def test_profile_name_with_path_traversal_is_refused(run_cli, name, tmp_path, mo
     # a file that a traversal would reach must still not be loaded
     (tmp_path / "x.toml").write_text('name = "x"\n')
     monkeypatch.setenv("DOCTOOL_PROFILE_PATH", str(tmp_path / "sub"))
-    code, out, err = run_cli(["validate", SAMPLE, "--profile", name])
+    code, _out, err = run_cli(["validate", SAMPLE, "--profile", name])
     assert code == 2
     assert "profile" in err
     assert "Traceback" not in err
@@ -447,7 +447,7 @@ def test_a_symlinked_template_folder_that_leads_outside_is_refused(tmp_path):
     (folder / "templates").symlink_to(outside, target_is_directory=True)
     path = folder / "testshire.toml"
     path.write_text('extends = "england"\n[templates]\nfolder = "templates"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="templates.folder = 'templates' is outside the profile's folder"):
+    with pytest.raises(ConfigError, match=r"templates\.folder = 'templates' is outside the profile's folder"):
         load_profile(str(path))
 
 

@@ -7,6 +7,7 @@ The samples are rendered once per session (render_helpers.rendered_samples).
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -17,17 +18,17 @@ import pytest
 from lxml import etree
 
 from render_helpers import (
-    struct_elements,
     FOOTER,
     PLANS,
     contains,
-    docx_parts,
     docx_part_names,
+    docx_parts,
     docx_xml,
     pdf_pages_text,
     rendered_samples,
     session_cached,
     soffice_to_pdf,
+    struct_elements,
 )
 
 pytestmark = pytest.mark.skipif(not PLANS, reason="no complete samples in samples/plans")
@@ -113,7 +114,7 @@ def test_headings_start_at_h1_and_never_skip_a_level(pdf):
     ]
     assert levels and levels[0] == 1
     assert levels.count(1) == 1, "one H1: the document's title"
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, levels
 
 
@@ -139,11 +140,10 @@ def test_lists_are_real_lists(pdf, sample):
 
 
 def _fonts(resources, seen):
-    if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
+    if resources is None or (resources.objgen in seen and resources.objgen != (0, 0)):
         return
     seen.add(resources.objgen)
-    for name, font in (resources.get("/Font") or {}).items():
-        yield name, font
+    yield from (resources.get("/Font") or {}).items()
     for _name, xobject in (resources.get("/XObject") or {}).items():
         if xobject.get("/Subtype") == "/Form":
             yield from _fonts(xobject.get("/Resources"), seen)
@@ -224,7 +224,7 @@ def test_docx_heading_levels_never_skip(document):
         elif m := re.fullmatch(r"Heading (\d)", p.style.name):
             levels.append(int(m[1]))
     assert levels[0] == 0
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, levels
 
 

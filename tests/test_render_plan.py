@@ -7,27 +7,27 @@ and compare it with facts computed from the JSON, independently of doctool's for
 
 from __future__ import annotations
 
-import json
-
 import datetime as dt
-from decimal import Decimal
 import hashlib
 import io
+import json
 import re
 import subprocess
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pikepdf
 import pytest
 
-from conftest import complete_plan_dict, dump_json
 from doctool.api import Incomplete, prepare, render_bytes, validate_bytes
 from doctool.documents import DOCUMENTS
+from doctool.errors import DoctoolError
 from doctool.loading import load_plan_bytes
 from doctool.profiles import load_profile
+
+from conftest import complete_plan_dict, dump_json
 from render_helpers import (
-    struct_elements,
     DOCX_DRAFT_WORD,
     DRAFT_SAMPLES,
     DRAFT_TITLE,
@@ -37,21 +37,22 @@ from render_helpers import (
     budget_keys,
     cli,
     contains,
-    fresh_process_hashes,
+    document_texts,
     docx_parts,
     docx_text,
-    document_texts,
     domain_label,
     expected_facts,
+    fresh_process_hashes,
     gbp,
     long_date,
     missing,
     norm,
     open_docx,
     render_api,
-    rendered_samples,
     render_cli_all,
+    rendered_samples,
     session_cached,
+    struct_elements,
 )
 
 pytestmark = pytest.mark.skipif(not PLANS, reason="no complete samples in samples/plans")
@@ -377,7 +378,7 @@ DRAFT_CASES = _draft_cases()
 def _blocking(raw: bytes):
     try:
         report = validate_bytes(raw)
-    except Exception as exc:  # a draft sample that does not fit the schema is another test's business
+    except DoctoolError as exc:  # a draft sample that does not fit the schema is another test's business
         pytest.skip(f"not a schema-valid plan: {exc}")
     if report.complete:
         pytest.skip("no blocking findings")
@@ -414,7 +415,7 @@ def test_blocking_findings_refuse_all_and_leave_outdir_empty(tmp_path, name, raw
     src.write_bytes(raw)
     outdir = tmp_path / "out"
     outdir.mkdir()
-    code, out, err = cli(["render", src, "--all", "-o", outdir])
+    code, _out, err = cli(["render", src, "--all", "-o", outdir])
     assert code == 1
     assert list(outdir.iterdir()) == []  # no documents, no manifest, no temporary files
     for finding in errors:
@@ -534,7 +535,7 @@ def drafts(tmp_path_factory):
     return session_cached("drafts", make)
 
 
-DRAFT_RENDER_IDS = [c[0] for c in DRAFT_CASES][:3] + ["status-draft", "final-with-draft-flag"]
+DRAFT_RENDER_IDS = [*[c[0] for c in DRAFT_CASES][:3], "status-draft", "final-with-draft-flag"]
 
 
 @pytest.fixture(params=DRAFT_RENDER_IDS)

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from lxml import etree
 from weasyprint.urls import FatalURLFetchingError
 
-from conftest import complete_plan_dict, dump_json
 from doctool.checks import check_plan
 from doctool.compose.plan import compose_plan
 from doctool.document import Document
@@ -31,11 +30,12 @@ from doctool.documents import DOCUMENTS
 from doctool.loading import load_plan_bytes
 from doctool.profiles import load_profile
 from doctool.render import pdf as pdf_render
-from doctool.render.pdf import AssetFetcher
 from doctool.render.html import render_html
+from doctool.render.pdf import AssetFetcher
 from doctool.render.templating import css_string
+
+from conftest import complete_plan_dict, dump_json
 from render_helpers import (
-    struct_elements,
     ASSETS,
     FOOTER,
     contains,
@@ -46,6 +46,7 @@ from render_helpers import (
     render_cli_all,
     session_cached,
     squash,
+    struct_elements,
 )
 
 HOSTILE = 'Tom & Jerry <b>{{ 7*7 }}</b> {% if x %} <img src="file:///etc/passwd">'
@@ -132,7 +133,7 @@ def _body(rendered) -> str:
     pages = []
     for i, page in enumerate(rendered.pdf_pages, start=1):
         text = norm(page)
-        for item in furniture + [f"Page {i} of {len(rendered.pdf_pages)}"]:
+        for item in [*furniture, f"Page {i} of {len(rendered.pdf_pages)}"]:
             text = text.replace(norm(item), " ")
         pages.append(text)
     return " ".join(pages)

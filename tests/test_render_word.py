@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -47,6 +48,7 @@ from doctool.document import (
 )
 from doctool.errors import ConfigError
 from doctool.render.word import render_word
+
 from render_helpers import REPO, docx_parts, norm, pdf_pages_text, soffice_to_pdf
 
 SHELLS = REPO / "templates" / "docx"
@@ -279,7 +281,7 @@ def test_core_properties_come_from_the_document(plan_docx):
     assert props.title == "Care and support plan: Peggy Smith"
     assert props.author == props.last_modified_by == "Eastbrook Borough Council"
     assert props.language == "en-GB"
-    stamp = dt.datetime(2027, 1, 5, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(2027, 1, 5, tzinfo=dt.UTC)
     assert props.created == props.modified == props.last_printed == stamp
 
 
@@ -542,5 +544,5 @@ def test_tables_never_touch_and_the_body_ends_with_a_paragraph():
     body = xml(render_word(doc, PLAN)).find("w:body", NS)
     tags = [etree.QName(el).localname for el in body]
     assert "tbl" in tags
-    assert all(not (a == b == "tbl") for a, b in zip(tags, tags[1:])), tags
+    assert all(not (a == b == "tbl") for a, b in itertools.pairwise(tags)), tags
     assert tags[-2:] == ["p", "sectPr"]

@@ -46,16 +46,16 @@ def test_committed_schema_is_current(name):
 
 
 def test_schema_command_prints_the_schema(run_cli):
-    code, out, err = run_cli(["schema"])
+    code, out, _err = run_cli(["schema"])
     assert code == 0
     assert out == schema_text("plan")
     assert out == SCHEMA_FILE.read_text(encoding="utf-8")
-    code, out, err = run_cli(["schema", "plan"])
+    code, out, _err = run_cli(["schema", "plan"])
     assert code == 0 and json.loads(out)["title"]
 
 
 def test_schema_command_refuses_unknown_name(run_cli):
-    code, out, err = run_cli(["schema", "letter-from-mars"])
+    code, _out, err = run_cli(["schema", "letter-from-mars"])
     assert code == 2
     assert "Traceback" not in err
 

@@ -17,30 +17,29 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import fastapi  # noqa: F401  (a dependency: its absence must fail, not skip)
 import httpx  # noqa: F401
+import pytest
 
 with warnings.catch_warnings():  # starlette's notice that its TestClient will move to httpx2
     warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient  # noqa: E402
+    from fastapi.testclient import TestClient
 
-from doctool import api  # noqa: E402
-from doctool.documents import DOCUMENTS, DocumentKind  # noqa: E402
-from doctool.errors import ConfigError  # noqa: E402
-from doctool.loading import load_plan_bytes  # noqa: E402
-from doctool.schema import SCHEMAS, schema  # noqa: E402
-from doctool.service import retention  # noqa: E402
-from doctool.service.app import create_app  # noqa: E402
-from doctool.service.jobs import LocalJobQueue, make_job_folder  # noqa: E402
-from doctool.service.logging_mw import JsonFormatter  # noqa: E402
-from doctool.service.render_pool import RenderPool, RenderResult, RenderTimeout, render_task  # noqa: E402
-from doctool.service.security import bearer_token, hash_key, matching_hash, new_key  # noqa: E402
-from doctool.service.settings import Settings, parse_hashes  # noqa: E402
-from doctool.service.store import Job, JobStore  # noqa: E402
+from doctool import api
+from doctool.documents import DOCUMENTS, DocumentKind
+from doctool.errors import ConfigError
+from doctool.loading import load_plan_bytes
+from doctool.schema import SCHEMAS, schema
+from doctool.service import retention
+from doctool.service.app import create_app
+from doctool.service.jobs import LocalJobQueue, make_job_folder
+from doctool.service.logging_mw import JsonFormatter
+from doctool.service.render_pool import RenderPool, RenderResult, RenderTimeout, render_task
+from doctool.service.security import bearer_token, hash_key, matching_hash, new_key
+from doctool.service.settings import Settings, parse_hashes
+from doctool.service.store import Job, JobStore
 
-from conftest import COMPLETE_SAMPLE, REPO, complete_plan_dict, dump_json  # noqa: E402
+from conftest import COMPLETE_SAMPLE, REPO, complete_plan_dict, dump_json
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -289,7 +288,7 @@ def test_validate_returns_the_same_json_as_the_cli(client, run_cli, path):
 
 
 def test_validate_with_a_profile(client, run_cli):
-    code, out, _err = run_cli(["validate", DRAFTS[0], "--json", "--profile", "kent"])
+    _code, out, _err = run_cli(["validate", DRAFTS[0], "--json", "--profile", "kent"])
     r = client.post("/v1/validate?profile=kent", content=DRAFTS[0].read_bytes(), headers=AUTH)
     assert r.status_code == 200 and r.json() == json.loads(out)
 
@@ -972,7 +971,7 @@ def test_openapi_no_server_errors(tmp_path):
             @given(case=operation.as_strategy(generation_mode=mode))
             @hsettings(max_examples=SCHEMATHESIS_EXAMPLES, deadline=None, derandomize=True, database=None,
                        suppress_health_check=list(HealthCheck))
-            def check(case):
+            def check(case, statuses=statuses, operation=operation):
                 response = case.call(headers=AUTH)
                 statuses.add(response.status_code)
                 assert response.status_code < 500, (operation.path, response.status_code, response.text[:500])

@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-import pytest
-
 import httpx
+import pytest
 import uvicorn  # noqa: F401  (a dependency: its absence must fail, not skip)
 
-from doctool.documents import DOCUMENTS  # noqa: E402
-from doctool.service.security import new_key  # noqa: E402
+from doctool.documents import DOCUMENTS
+from doctool.service.security import new_key
 
-from conftest import COMPLETE_SAMPLE, REPO  # noqa: E402
+from conftest import COMPLETE_SAMPLE, REPO
 
 KEY, KEY_HASH = new_key()
 AUTH = {"Authorization": f"Bearer {KEY}"}

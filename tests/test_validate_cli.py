@@ -59,7 +59,7 @@ def test_every_complete_sample_exits_0(run_cli, path):
 
 @pytest.mark.parametrize("path", PLANS, ids=lambda p: p.name)
 def test_every_complete_sample_has_no_errors_in_json(run_cli, path):
-    code, out, err = run_cli(["validate", path, "--json"])
+    code, out, _err = run_cli(["validate", path, "--json"])
     assert code == 0
     data = json.loads(out)
     assert_report_shape(data)
@@ -173,7 +173,7 @@ def test_misspelt_field_is_an_error_not_ignored(run_cli, write_json, complete_pl
     for part in parts[:-1]:
         node = node[int(part)] if part.isdigit() else node[part]
     node[parts[-1]] = "personal_hygiene"
-    code, out, err = run_cli(["validate", write_json(complete_plan)])
+    code, _out, err = run_cli(["validate", write_json(complete_plan)])
     assert code == 2
     assert f"{path}: is not a field of this schema" in err
     assert "Traceback" not in err
@@ -229,14 +229,14 @@ def test_not_an_object_names_root_path(run_cli, tmp_path):
 def test_byte_order_mark_is_accepted(run_cli, tmp_path, complete_plan):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + dump_json(complete_plan))
-    code, out, err = run_cli(["validate", path])
+    code, _out, err = run_cli(["validate", path])
     assert code == 0, err
 
 
 def test_file_too_large_exits_2(run_cli, write_json, complete_plan, monkeypatch):
     path = write_json(complete_plan)
     monkeypatch.setattr(loading, "MAX_INPUT_BYTES", 1000)
-    code, out, err = run_cli(["validate", path])
+    code, _out, err = run_cli(["validate", path])
     assert code == 2
     assert "larger than the limit" in err and "1,000 bytes" in err
     with pytest.raises(InputError, match="limit"):
@@ -246,26 +246,26 @@ def test_file_too_large_exits_2(run_cli, write_json, complete_plan, monkeypatch)
 def test_default_size_limit_refuses_a_big_file(run_cli, tmp_path):
     path = tmp_path / "big.json"
     path.write_bytes(b'{"pad": "' + b"x" * (loading.MAX_INPUT_BYTES + 10) + b'"}')
-    code, out, err = run_cli(["validate", path])
+    code, _out, err = run_cli(["validate", path])
     assert code == 2
     assert "limit" in err
 
 
 def test_nonexistent_file_exits_2(run_cli, tmp_path):
-    code, out, err = run_cli(["validate", tmp_path / "nope.json"])
+    code, _out, err = run_cli(["validate", tmp_path / "nope.json"])
     assert code == 2
     assert "no such file" in err
     assert "Traceback" not in err
 
 
 def test_folder_instead_of_file_exits_2(run_cli, tmp_path):
-    code, out, err = run_cli(["validate", tmp_path])
+    code, _out, err = run_cli(["validate", tmp_path])
     assert code == 2
     assert "folder" in err
 
 
 def test_unknown_profile_exits_2(run_cli):
-    code, out, err = run_cli(["validate", PLANS[0], "--profile", "atlantis"])
+    code, _out, err = run_cli(["validate", PLANS[0], "--profile", "atlantis"])
     assert code == 2
     assert "unknown profile 'atlantis'" in err
     assert "england" in err  # the known profiles are listed
@@ -273,13 +273,13 @@ def test_unknown_profile_exits_2(run_cli):
 
 
 def test_unknown_profile_exits_2_with_json(run_cli):
-    code, out, err = run_cli(["validate", PLANS[0], "--profile", "atlantis", "--json"])
+    code, _out, err = run_cli(["validate", PLANS[0], "--profile", "atlantis", "--json"])
     assert code == 2
     assert "unknown profile" in err
 
 
 def test_usage_error_exits_2(run_cli):
-    code, out, err = run_cli(["validate"])
+    code, _out, err = run_cli(["validate"])
     assert code == 2
     assert "Traceback" not in err
 
@@ -356,7 +356,7 @@ def test_json_shape_missing_file(run_cli, tmp_path):
 def test_human_report_groups_by_severity(run_cli, write_json, clean_plan):
     del clean_plan["advice"]  # CA-25-1-f error, also SG-10-NOT-MET warning for N4
     del clean_plan["contingency"]  # SG-10-CONTINGENCY warning
-    code, out, err = run_cli(["validate", write_json(clean_plan, "draft.json")])
+    code, out, _err = run_cli(["validate", write_json(clean_plan, "draft.json")])
     assert code == 1
     assert out.splitlines()[0].startswith("draft.json: INCOMPLETE under profile 'england' (1 blocking, 2 warnings)")
     blocking = out.index("Blocking")
@@ -456,7 +456,7 @@ def test_schema_errors_never_contain_personal_data(run_cli, write_json, complete
 
 def test_hostile_unknown_key_is_escaped_on_stderr(run_cli, write_json, complete_plan):
     complete_plan["person"]["\x1b[2J\u202eevil\n" + "k" * 500] = 1
-    code, out, err = run_cli(["validate", write_json(complete_plan)])
+    code, _out, err = run_cli(["validate", write_json(complete_plan)])
     assert code == 2
     assert "\x1b" not in err and "\u202e" not in err
     assert "$.person[" in err

@@ -171,7 +171,7 @@ def block_script(block: Block, words: Words) -> list[Step]:
             steps += [_say(block.caption), ("pause", PAUSE_ITEM)]
         if len(block.head) == 2:  # two columns: "State Pension: 230 pounds 25 a week."
             for row in block.rows:
-                label, value = (row + ("", ""))[:2]
+                label, value = ((*row, "", ""))[:2]
                 steps += [_field(printed(label), value), ("pause", PAUSE_ITEM)]
             return steps
         total = len(block.rows)

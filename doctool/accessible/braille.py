@@ -166,7 +166,7 @@ def translate_lines(lines: list[Line]) -> list[tuple[str, list[bool]]]:
         cells: list[str] = []
         mask: list[bool] = []
 
-        def space() -> None:
+        def space(cells: list[str] = cells, mask: list[bool] = mask) -> None:
             if cells and cells[-1] != " ":
                 cells.append(" ")
                 mask.append(False)

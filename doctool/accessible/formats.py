@@ -18,10 +18,10 @@ from typing import Any
 from doctool.accessible import audio, braille, html_copy, large_print, text
 from doctool.accessible.source import Source
 from doctool.documents import DOCUMENTS, DocumentKind
-from doctool.findings import Report
-from doctool.profiles import Profile
 from doctool.errors import InputError
+from doctool.findings import Report
 from doctool.model.plan import Format
+from doctool.profiles import Profile
 
 #: The easy-read plan's document name (made by doctool.easyread, not here).
 EASYREAD = "easyread"

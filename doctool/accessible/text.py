@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from doctool.accessible.words import Words, WordingLike
+from doctool.accessible.words import WordingLike, Words
 from doctool.document import (
     Block,
     Callout,
@@ -159,7 +159,7 @@ def block_lines(block: Block, words: Words) -> Iterator[Line]:
             yield line("caption", block.caption)
         if len(block.head) == 2:  # two columns read best as "State Pension: £230.25"
             for row in block.rows:
-                label, value = (row + ("", ""))[:2]
+                label, value = ((*row, "", ""))[:2]
                 yield _fields(printed(label), value)
             return
         for row in block.rows:

@@ -87,7 +87,7 @@ class Mapping:
     defaults: dict[str, Any]
 
     @classmethod
-    def load(cls, path: Path) -> "Mapping":
+    def load(cls, path: Path) -> Mapping:
         raw = load_toml(path)
         columns = raw.get("columns")
         if not isinstance(columns, dict) or not columns:

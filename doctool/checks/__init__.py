@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from doctool.checks.dp_rules import DP_RULES
 from doctool.checks.engine import run
-from doctool.findings import Finding, Report, Severity
 from doctool.checks.letter_rules import LETTER_RULES, PDF_RULES
 from doctool.checks.plan_rules import PLAN_RULES
+from doctool.findings import Finding, Report, Severity
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 from doctool.profiles import Profile, load_profile

@@ -278,7 +278,7 @@ def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> P
         ]
         sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost")),
                                 table(h["cost_of_care"], [lab["what_we_counted"], lab["a_week"]], rows),
-                                p(t("deferred_payment", "property")) if fa.property_value is not None else None))  # noqa: E501
+                                p(t("deferred_payment", "property")) if fa.property_value is not None else None))
     sections += [
         section(h["deferred_what"], ul(t.list("deferred_payment", "what"))),
         section(h["deferred_who"], p(t("deferred_payment", "who"))),

@@ -300,9 +300,10 @@ class Composer:
             self.review(),
             self.agree(),
         ]
-        for sec, (table, picture) in zip(sections[1:5], (("need", "plan"), ("helper", "helper"), ("money", "money"), ("wrong", "warning"))):
+        empty = (("need", "plan", "needs"), ("helper", "helper", "needs"), ("money", "money", "personal_budget"), ("wrong", "warning", "contingency"))
+        for sec, (table, picture, part) in zip(sections[1:5], empty):
             if not sec.blocks:
-                sec.blocks.append(Block(picture, self._fixed_at(table, "none", "$." + {"need": "needs", "helper": "needs", "money": "personal_budget", "wrong": "contingency"}[table])))
+                sec.blocks.append(Block(picture, self._fixed_at(table, "none", f"$.{part}")))
         glossary = self.glossary(cover, sections)
         words = Section("words", w["heading"]["words"])
         words.blocks.append(Block("words", self.out.fixed("text", "words_intro")))
@@ -726,10 +727,12 @@ class Composer:
             own = s.role in (SignatoryRole.person, SignatoryRole.carer)
             where = "$.signatures.person"
             if not s.signed:
-                signed.append(Sentence(out.fixed("agree", "me_not")[0].text, f"{where}.signed", personal=False) if own else out.say("agree", "carer_not", where, name=s.name))
+                not_signed = Sentence(out.fixed("agree", "me_not")[0].text, f"{where}.signed", personal=False)
+                signed.append(not_signed if own else out.say("agree", "carer_not", where, name=s.name))
             elif own:
                 person_signed = True
-                signed.append(out.say("agree", "me", f"{where}.date", date=day_date(s.date)) if s.date else Sentence(out.fixed("agree", "me_no_date")[0].text, where, personal=False))
+                no_date = Sentence(out.fixed("agree", "me_no_date")[0].text, where, personal=False)
+                signed.append(out.say("agree", "me", f"{where}.date", date=day_date(s.date)) if s.date else no_date)
             else:
                 person_signed = True
                 key = "for_me" if s.date else "for_me_no_date"

@@ -6,17 +6,16 @@ severity come from ``data/rules/easyread.toml`` and the profile, as for every ot
 
 from __future__ import annotations
 
-import re
-
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from doctool.checks.engine import Hit, hit, run
-from doctool.findings import Report
 from doctool.easyread.compose import Composition, compose
 from doctool.easyread.readability import Readability
+from doctool.findings import Report
 from doctool.model.plan import Plan
 from doctool.profiles import Profile
 

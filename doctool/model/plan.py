@@ -13,10 +13,10 @@ from typing import Literal
 from pydantic import Field
 
 from doctool.model.common import (
-    IsoDate,
     Address,
     Contact,
     Ident,
+    IsoDate,
     Money,
     Period,
     ShortText,

@@ -15,7 +15,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
@@ -34,7 +34,7 @@ _DECLARATION = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?")
 class Template(DocxTemplate):  # type: ignore[misc]  # docxtpl ships no types: its class is Any to mypy
     """docxtpl with its two regular-expression passes made cheap for bulk letters."""
 
-    _patched: dict[str, str] = {}
+    _patched: ClassVar[dict[str, str]] = {}
 
     def patch_xml(self, src_xml: str) -> str:
         """docxtpl re-cleans each part's XML with a dozen regular expressions on every
@@ -123,10 +123,10 @@ def _deflated(blob: bytes) -> tuple[int, bytes]:
 # writer as its own PhysPkgWriter. Each step only calls ``write(pack_uri, blob)``, which
 # StableZip has, so they are typed here for what save_stable gives them.
 _write_content_types_stream = cast(
-    "Callable[[StableZip, list[Part]], None]", PackageWriter._write_content_types_stream  # noqa: SLF001
+    "Callable[[StableZip, list[Part]], None]", PackageWriter._write_content_types_stream
 )
-_write_pkg_rels = cast("Callable[[StableZip, Relationships], None]", PackageWriter._write_pkg_rels)  # noqa: SLF001
-_write_parts = cast("Callable[[StableZip, list[Part]], None]", PackageWriter._write_parts)  # noqa: SLF001
+_write_pkg_rels = cast("Callable[[StableZip, Relationships], None]", PackageWriter._write_pkg_rels)
+_write_parts = cast("Callable[[StableZip, list[Part]], None]", PackageWriter._write_parts)
 
 
 def save_stable(document: DocxDocument, when: dt.date) -> bytes:

@@ -20,7 +20,6 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import oxml_parser
 from lxml import etree
 
-
 #: Child order of the property elements this module writes into (ECMA-376 17.3.1.26 etc.).
 ORDER: dict[str, tuple[str, ...]] = {
     "pPr": (

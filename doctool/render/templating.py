@@ -132,7 +132,7 @@ class CompilingSandbox(Sandbox):
         super().__init__(**options)
         self._compiled: dict[str, Template] = {}
 
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:  # noqa: A002
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:
         if globals or template_class or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         template = self._compiled.get(source)

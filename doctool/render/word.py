@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PACKAGE_URI, PackURI
@@ -43,7 +44,6 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Tbl
-from docx.image.image import Image
 from docx.package import Package
 from docx.parts.image import ImagePart
 from docx.shared import Mm
@@ -296,11 +296,11 @@ def _clone(shell: Shell) -> tuple[Package, dict[str, Any]]:
         for key in ("_partname", "_content_type", "_blob", "_image"):
             if key in old.__dict__:
                 new.__dict__[key] = old.__dict__[key]
-        new._package = new_pkg  # noqa: SLF001 - the part's own fields, set as Part.__init__ does
+        new._package = new_pkg
         if isinstance(old, XmlPart) and str(old.partname) not in shell.templates:
-            element = copy.deepcopy(old._element)  # noqa: SLF001
+            element = copy.deepcopy(old._element)
             for key, value in old.__dict__.items():  # _element, and the aliases some parts keep (_settings)
-                if value is old._element:  # noqa: SLF001
+                if value is old._element:
                     new.__dict__[key] = element
         parts[old] = new
         by_name[str(old.partname)] = new
@@ -357,7 +357,7 @@ class _Pictures:
         svgs = sorted({p.path for p in doc.pictures() if p.path.suffix.lower() == ".svg"})
         self._png: dict[Path, Path] = {}
         if svgs:
-            from doctool.easyread.pictures import rasterise  # noqa: PLC0415 - only documents with SVGs need it
+            from doctool.easyread.pictures import rasterise
 
             self._png = dict(zip(svgs, rasterise(svgs)))
 
@@ -888,7 +888,7 @@ def _mark_draft(document: Any, doc: Document, base_pt: float) -> None:
         if document.settings.odd_and_even_pages_header_footer:
             headers.append(section.even_page_header)
         for header in headers:
-            element = header._element  # noqa: SLF001 - made (python-docx) if the shell has none
+            element = header._element
             if id(element) in seen:
                 continue
             seen.add(id(element))
@@ -989,7 +989,7 @@ def render_shell(shell: Shell, doc: Document, *, size_pt: int | None = None, sta
         part = parts[partname]
         xml = template.render(_context(doc, part, pictures))
         xml = _PATCHER.resolve_listing(_PARA_LINES_BACK.sub(r"<w:p\1", xml))
-        part._element = parse_xml(xml.encode("utf-8"))  # noqa: SLF001 - the rendered part in place
+        part._element = parse_xml(xml.encode("utf-8"))
     document_part = package.main_document_part
     document = document_part.document
     if size_pt is not None:  # the shell's own letterhead, header and footer at the size too
@@ -1009,7 +1009,7 @@ def render_shell(shell: Shell, doc: Document, *, size_pt: int | None = None, sta
     styles = document.styles.element
     if size_pt is not None:
         _large_print_styles(styles, size_pt, shell.base_pt)
-    settings = package.main_document_part._settings_part.element  # noqa: SLF001
+    settings = package.main_document_part._settings_part.element
     x.set_language(styles, settings, doc.meta.lang)
     stamp_properties(document, title=doc.meta.full_title, author=doc.letterhead.council, language=doc.meta.lang, when=doc.meta.date)
     return document

@@ -20,7 +20,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,12 +30,11 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from doctool import __version__, api
+from doctool import __version__, api, loading
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
 from doctool.cli import _schema_findings
 from doctool.documents import DOCUMENTS
 from doctool.errors import ConfigError, DoctoolError, FieldError
-from doctool import loading
 from doctool.profiles import load_profile
 from doctool.schema import SCHEMAS, schema
 from doctool.service.jobs import INPUT, OUT, JobQueue, LocalJobQueue, batches_dir, make_job_folder
@@ -151,8 +151,14 @@ COMMON: Responses = {
 BODY: Responses = {413: _err("The request body is larger than the limit")}
 #: Headers on every rendered file or set.
 RENDER_HEADERS = {
-    "X-Doctool-Draft": {"description": "`true` when the file (or any file of the set) is marked DRAFT", "schema": {"type": "string", "enum": ["true", "false"]}},
-    "X-Doctool-Warnings": {"description": "How many warnings the findings hold (the same findings as /v1/validate)", "schema": {"type": "integer", "minimum": 0}},
+    "X-Doctool-Draft": {
+        "description": "`true` when the file (or any file of the set) is marked DRAFT",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    "X-Doctool-Warnings": {
+        "description": "How many warnings the findings hold (the same findings as /v1/validate)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 }
 RENDER_ERRORS: Responses = {
     409: _err("The document does not apply to this plan"),
@@ -462,7 +468,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     )
     async def render_documents(
         request: Request,
-        set: str = Query(  # noqa: A002 - the parameter's public name
+        set: str = Query(
             ...,
             description="`all`: every document that applies, in PDF and Word; `for-person`: those plus exactly the "
             "formats the person's communication record asks for",

@@ -17,10 +17,10 @@ import asyncio
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -53,7 +53,6 @@ def _warm_up() -> None:
     """Fonts, stylesheets and templates once per worker (the batch runner's warm-up, for
     both formats: a request may ask for either)."""
     from doctool.batch.runner import _warm_up as warm
-
     from doctool.documents import DOCUMENTS
 
     warm(("pdf", "docx"), "england", tuple(DOCUMENTS))
@@ -173,7 +172,7 @@ class RenderPool:
         slots = self._slots[1]
         try:
             await asyncio.wait_for(slots.acquire(), self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise RenderUnavailable("every render worker is busy") from None
         try:
             pool = self._executor()
@@ -184,7 +183,7 @@ class RenderPool:
                 raise RenderUnavailable("the render workers were restarted") from None
             try:
                 return await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.warning("render stopped at the time limit", extra={"timeout_s": self.timeout})
                 await asyncio.to_thread(self._kill, pool)
                 raise RenderTimeout(f"rendering took longer than {self.timeout:g} s and was stopped") from None

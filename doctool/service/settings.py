@@ -64,7 +64,7 @@ class Settings:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
         object.__setattr__(self, "api_key_hashes", tuple(h.strip().lower() for h in self.api_key_hashes))
 
-    def check(self) -> "Settings":
+    def check(self) -> Settings:
         """Refuse a configuration that is unsafe or cannot work. Returns self."""
         for h in self.api_key_hashes:
             if not _HASH.match(h):
@@ -96,11 +96,11 @@ class Settings:
     def auth_enabled(self) -> bool:
         return bool(self.api_key_hashes)
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``DOCTOOL_*`` variables; ``overrides`` (flags) win when not None."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}

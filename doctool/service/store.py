@@ -75,7 +75,7 @@ class Job:
     error: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Job":
+    def from_row(cls, row: sqlite3.Row) -> Job:
         data = dict(row)
         data["formats"] = tuple(f for f in data["formats"].split(",") if f)
         return cls(**data)
