@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from doctool.cli import main
+from doctool.profiles import load_profile
 
 #: The fast tier (``make test-fast``): unit tests of each stage on small inputs, which need
 #: no LibreOffice, Chromium or espeak and no PDF layout of whole documents. Everything else,
@@ -33,7 +34,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.module is None or item.module.__name__.rsplit(".", 1)[-1] not in FAST_MODULES:
             item.add_marker(pytest.mark.integration)
-from doctool.profiles import load_profile
+
 
 REPO = Path(__file__).resolve().parent.parent
 COMPLETE_SAMPLE = REPO / "samples" / "plans" / "01-older-person-home-care.json"
