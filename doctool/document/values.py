@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,16 +34,24 @@ def _pounds_and_pence(amount: Decimal) -> str:
     return f"{said} {pence}" if pence else said
 
 
+class _Printed(ABC):
+    """A value prints its printed form: ``{{ value }}`` in a template, ``str(value)``."""
+
+    @property
+    @abstractmethod
+    def printed(self) -> str: ...
+
+    def __str__(self) -> str:
+        return self.printed
+
+
 @dataclass(frozen=True)
-class Money:
+class Money(_Printed):
     """A sum of money, optionally over a period (``weekly``, ``four_weekly``, ``monthly``, ``annual``)."""
 
     amount: Decimal
     period: str | None = None
     whole_pounds: bool = False  # easy read prints "£120" rather than "£120.00"
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     @property
     def printed(self) -> str:
@@ -56,13 +65,10 @@ class Money:
 
 
 @dataclass(frozen=True)
-class Date:
+class Date(_Printed):
     """A calendar date: "5 January 2027" printed and spoken."""
 
     value: dt.date
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     @property
     def printed(self) -> str:
@@ -74,13 +80,10 @@ class Date:
 
 
 @dataclass(frozen=True)
-class Phone:
+class Phone(_Printed):
     """A telephone number: printed as recorded (never broken across lines), spoken digit by digit."""
 
     number: str
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     @property
     def printed(self) -> str:
@@ -93,13 +96,10 @@ class Phone:
 
 
 @dataclass(frozen=True)
-class Email:
+class Email(_Printed):
     """An email address: spoken as "care at testshire dot gov dot uk"."""
 
     address: str
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     @property
     def printed(self) -> str:
@@ -111,13 +111,10 @@ class Email:
 
 
 @dataclass(frozen=True)
-class Reference:
+class Reference(_Printed):
     """A reference, case number or NHS number: spoken character by character."""
 
     value: str
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     @property
     def printed(self) -> str:
@@ -129,13 +126,10 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class Postcode:
+class Postcode(_Printed):
     """A postcode: spoken as its letters and digits, "T S 1, 1 A A"."""
 
     value: str
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     @property
     def printed(self) -> str:
@@ -148,13 +142,10 @@ class Postcode:
 
 
 @dataclass(frozen=True)
-class Term:
+class Term(_Printed):
     """A hard word that the document explains (easy read's word list): printed in bold."""
 
     word: str
-
-    def __str__(self) -> str:
-        return self.word
 
     def __html__(self) -> str:
         return f"<strong>{escape(self.word)}</strong>"
@@ -172,13 +163,10 @@ Value = Money | Date | Phone | Email | Reference | Postcode | Term
 
 
 @dataclass(frozen=True)
-class Phrase:
+class Phrase(_Printed):
     """Running text made of plain strings and values: "Pay £12.50 a week from 5 May 2027"."""
 
     parts: tuple[str | Value, ...]
-
-    def __str__(self) -> str:  # what a template prints: {{ value }}
-        return self.printed
 
     def __html__(self) -> str:
         """Escaped text, with explained words in bold (what ``{{ phrase }}`` prints in HTML)."""
