@@ -107,6 +107,7 @@ def test_docx_template_per_document(tmp_path):
 
 def test_council_stylesheets_replace_the_built_in_ones_of_the_same_name(council):
     from doctool.render.pdf import STYLESHEET, AssetFetcher, stylesheet_path
+    from doctool.render.urls import council_url, file_url
 
     folder = template_folder(load_profile(str(council)))
     (folder / "easyread.css").write_text("body { color: #000; }", encoding="utf-8")
@@ -115,7 +116,7 @@ def test_council_stylesheets_replace_the_built_in_ones_of_the_same_name(council)
     assert stylesheet_path(STYLESHEET, folder) == STYLESHEET  # the council has no document.css
     assert stylesheet_path(letter, None) == letter
     # a stylesheet the HTML links (the easy-read plan links css/easyread.css)
-    response = AssetFetcher(folder=folder).fetch((ASSETS / "css" / "easyread.css").as_uri())
+    response = AssetFetcher(folder=folder).fetch(file_url(ASSETS / "css" / "easyread.css"))
     assert response.read() == b"body { color: #000; }"
-    assert response.url == (folder / "easyread.css").resolve().as_uri()
-    assert AssetFetcher().fetch((ASSETS / "css" / "easyread.css").as_uri()).read() != b"body { color: #000; }"
+    assert response.url == council_url("easyread.css")
+    assert AssetFetcher().fetch(file_url(ASSETS / "css" / "easyread.css")).read() != b"body { color: #000; }"

@@ -23,13 +23,13 @@ import mimetypes
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from lxml import html as lxml_html
 
 from doctool.accessible.source import Source
 from doctool.paths import ASSETS
 from doctool.render.pdf import STYLESHEET
+from doctool.render.urls import resolve
 
 CSS_DIR = ASSETS / "css"
 SCREEN = CSS_DIR / "screen.css"
@@ -135,15 +135,11 @@ def screen_css(source: Source) -> str:
 def _embed_images(root: Any, source: Source) -> None:
     """Pictures as data: URIs (the logo, doctool's own assets); anything else becomes its
     alt text, so the copy never fetches a file or a URL."""
-    allowed = {p.resolve() for p in source.logo}
+    allowed = frozenset(p.resolve() for p in source.logo)
     for img in list(root.iter("img")):
         src = img.get("src") or ""
-        path = None
-        if src.startswith("file:"):
-            candidate = Path(unquote(urlparse(src).path)).resolve()
-            if candidate in allowed or (candidate.is_relative_to(ASSETS.resolve()) and candidate.is_file()):
-                path = candidate
-        if path is not None and path.is_file():
+        path = resolve(src, allowed, None)
+        if path is not None:
             img.set("src", data_uri(path))
         elif not src.startswith("data:"):
             span = lxml_html.Element("span")

@@ -183,6 +183,7 @@ def _make_pngs(jobs: list[tuple[Path, Path]], px: int, folder: Path) -> None:
     from weasyprint import HTML
 
     from doctool.render.pdf import AssetFetcher
+    from doctool.render.urls import file_url
 
     # pdftocairo keeps the background transparent; pdftoppm (same package) paints it white.
     tool = shutil.which("pdftocairo") or shutil.which("pdftoppm")
@@ -190,7 +191,7 @@ def _make_pngs(jobs: list[tuple[Path, Path]], px: int, folder: Path) -> None:
         raise ConfigError("easy read in Word needs pdftocairo or pdftoppm (Debian package poppler-utils) to make PNG pictures")
     options = ["-png", "-transp"] if Path(tool).name == "pdftocairo" else ["-png"]
     unique = list(dict.fromkeys(svg for svg, _ in jobs))
-    pages = "".join(f'<img src="{svg.as_uri()}" alt="">' for svg in unique)
+    pages = "".join(f'<img src="{file_url(svg)}" alt="">' for svg in unique)
     html = (
         "<!DOCTYPE html><html><head><style>@page { size: 72pt 72pt; margin: 0 }"
         " body { margin: 0 } img { display: block; width: 72pt; height: 72pt }"

@@ -15,7 +15,6 @@ import mimetypes
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -23,33 +22,28 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from doctool.errors import ConfigError
 from doctool.paths import ASSETS, council_file
+from doctool.render.urls import ASSETS_URL, council_url, file_url, resolve
 
 CSS_DIR = ASSETS / "css"
 STYLESHEET = CSS_DIR / "document.css"
 
 
 class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types: its class is Any to mypy
-    """Serves ``file:`` URLs inside the allowed folders and files; refuses everything else.
+    """Serves the virtual ``file:`` URLs of :mod:`doctool.render.urls` (doctool's assets, the
+    document's own pictures, the council's template folder); refuses everything else.
 
     With a council's template ``folder``, that folder is allowed too, and a stylesheet the
     HTML links from ``assets/css`` is served from the folder when it has one of that name."""
 
-    def __init__(
-        self, folders: tuple[Path, ...] = (ASSETS,), files: tuple[Path, ...] = (), folder: Path | None = None
-    ) -> None:
+    def __init__(self, files: tuple[Path, ...] = (), folder: Path | None = None) -> None:
         super().__init__(allowed_protocols=("file",), fail_on_errors=True)
-        self.folders = tuple(f.resolve() for f in (*folders, *([folder] if folder else [])))
         self.files = frozenset(f.resolve() for f in files)
         self.folder = folder
         self.refused: list[str] = []
 
-    def allows(self, path: Path) -> bool:
-        return path in self.files or any(path.is_relative_to(folder) for folder in self.folders)
-
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        parsed = urlparse(url)
-        path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" and not parsed.netloc else None
-        if path is None or not self.allows(path) or not path.is_file():
+        path = resolve(url, self.files, self.folder)
+        if path is None:
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused to fetch a resource outside doctool's assets: {url[:80]}")
         if self.folder and path.parent == CSS_DIR.resolve():
@@ -59,7 +53,7 @@ class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no typ
                 self.refused.append(url)
                 raise FatalURLFetchingError(str(exc)) from None
             if own:
-                url, path = own.as_uri(), own
+                url, path = council_url(own.name), own
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
 
@@ -78,8 +72,11 @@ def stylesheet(path: Path = STYLESHEET) -> CSS:
 
 @cache
 def _stylesheet(path: Path) -> CSS:
-    folder = None if path.resolve().is_relative_to(ASSETS.resolve()) else path.parent
-    return CSS(filename=str(path), url_fetcher=AssetFetcher(folder=folder), font_config=font_config())
+    own = path.resolve().is_relative_to(ASSETS.resolve())
+    folder = None if own else path.parent
+    url = file_url(path) if own else council_url(path.name)  # the same URL wherever doctool is installed
+    text = path.read_text(encoding="utf-8")
+    return CSS(string=text, base_url=url, url_fetcher=AssetFetcher(folder=folder), font_config=font_config())
 
 
 # As functools.cache offers; mypy does not let a plain function take a new attribute.
@@ -123,7 +120,7 @@ def lay_out(
         "uncompressed_pdf": False,
     }
     try:
-        document = HTML(string=html, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher).render(
+        document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).render(
             font_config=font_config(), **options
         )
         return Pdf(document.write_pdf(**options), len(document.pages))

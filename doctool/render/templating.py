@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from doctool.errors import ConfigError
 from doctool.paths import TEMPLATES, template_folder
+from doctool.render.urls import file_url
 
 if TYPE_CHECKING:
     from doctool.profiles import Profile
@@ -54,8 +55,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
 
 def file_uri(path: Path) -> str:
-    """A picture's file as a ``file:`` URL (the PDF renderer's fetcher decides what it may read)."""
-    return path.as_uri()
+    """A picture's file as a URL that does not depend on where doctool is installed
+    (:mod:`doctool.render.urls`; the PDF renderer's fetcher decides what it may read)."""
+    return file_url(path)
 
 
 def breakable(value: object) -> Markup:
