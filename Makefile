@@ -28,8 +28,10 @@ lint: setup
 	$(BIN)/ruff check doctool tests scripts bench
 	$(BIN)/mypy
 
+# Both tiers: the fast stage tests first (they fail in seconds), then the integration suite.
 test: setup system-deps js-tools lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not integration"
+	$(BIN)/python -m pytest -q -m integration
 
 # The fast tier: unit tests of each stage, no LibreOffice, Chromium or espeak (seconds).
 test-fast: setup
