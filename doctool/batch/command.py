@@ -1,7 +1,8 @@
 """``doctool batch``: the command-line face of the bulk runner.
 
 Exit 0 when every record was rendered or skipped as already done; 1 when some records
-failed (the rest are still rendered); 2 when the input cannot be read at all.
+failed (the rest are still rendered); 2 when the input cannot be read at all (found
+before the first letter) or another run holds OUTDIR.
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ from pathlib import Path
 from doctool.batch.package import combined_pdf, notify_problems, zip_batch
 from doctool.batch.progress import ProgressBar
 from doctool.batch.records import read_records
-from doctool.batch.runner import FAILURES, MANIFEST, run_batch
+from doctool.batch.runner import FAILURES, MANIFEST, SUPERSEDED, hold_outdir, run_batch
 from doctool.errors import InputError
 
 FORMATS = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
-
-
-def _count(path: Path) -> int | None:
-    """Records in the file, for the progress bar (one pass, constant memory)."""
-    with open(path, "rb") as fh:
-        lines = sum(1 for line in fh if line.strip())
-    return lines - 1 if path.suffix.lower() == ".csv" else lines
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,29 +39,32 @@ def cmd_batch(args: argparse.Namespace) -> int:
     source = Path(args.input)
     if args.workers < 1:
         raise InputError("--workers must be at least 1")
-    records = read_records(source, Path(args.mapping) if args.mapping else None)
+    records = read_records(source, Path(args.mapping) if args.mapping else None)  # the whole file, checked
     outdir = Path(args.output)
     formats = FORMATS[args.format]
     interactive = sys.stderr.isatty()
-    bar = ProgressBar(_count(source)) if interactive else None
-    summary = run_batch(records, outdir, formats, args.workers, args.profile, on_progress=bar)
-    if bar:
-        bar.close()
+    bar = ProgressBar(records.count) if interactive else None
     extras: dict[str, object] = {}
-    if args.combined_pdf and "pdf" in formats:
-        path, pages = combined_pdf(outdir)
-        extras["combined_pdf"] = {"path": path.name, "pages": pages}
-    if args.zip:
-        extras["zip"] = zip_batch(outdir).name
-    if "pdf" in formats:
-        extras["notify_problems"] = notify_problems(outdir)
+    with hold_outdir(outdir):  # the run and its packaging: one run at a time in OUTDIR
+        summary = run_batch(records, outdir, formats, args.workers, args.profile, on_progress=bar, lock=False)
+        if bar:
+            bar.close()
+        if args.combined_pdf and "pdf" in formats:
+            path, pages = combined_pdf(outdir)
+            extras["combined_pdf"] = {"path": path.name, "pages": pages}
+        if args.zip:
+            extras["zip"] = zip_batch(outdir).name
+        if "pdf" in formats:
+            extras["notify_problems"] = notify_problems(outdir)
     result = {**summary.as_dict(), "manifest": MANIFEST, "failures": FAILURES, **extras}
     if interactive:
         print(
             f"{summary.done} rendered, {summary.skipped} already done, {summary.failed} failed "
             f"of {summary.total} in {summary.seconds:.1f} s ({summary.rate:.1f} letters/s); "
             f"{summary.warnings} warning(s) on the letters made, listed with each in the manifest. "
-            f"Manifest: {outdir / MANIFEST}; failures: {outdir / FAILURES}",
+            + (f"{summary.superseded} earlier letter(s) whose records now fail or are gone moved to {outdir / SUPERSEDED}. "
+               if summary.superseded else "")
+            + f"Manifest: {outdir / MANIFEST}; failures: {outdir / FAILURES}",
             file=sys.stderr,
         )
     print(json.dumps(result))

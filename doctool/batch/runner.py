@@ -7,6 +7,14 @@ rest, so after any crash (even ``kill -9``) a re-run ends with exactly one good 
 valid record. At the end the manifest is replaced by one written in input order, one line
 per good record, beside the failures file.
 
+One record never stops the batch: any error while rendering it (a Word render error on a
+control character, or a bug) is that record's failure, and a worker process that dies
+has the records it held retried, each alone in a fresh pool, once. One run at a time
+holds an OUTDIR (a ``flock`` on ``OUTDIR/.batch.lock``). When a run ends, ``letters/``
+holds exactly the manifest's files: an earlier letter whose record now fails or is no
+longer in the input is moved to ``superseded/`` (named by its content, so never
+overwritten).
+
 Memory stays flat however long the batch: records are read as a stream, at most a few per
 worker are in flight, and each outcome is written out (in input order, through a reorder
 buffer no bigger than the letters in flight) as soon as every earlier record is done.
@@ -14,25 +22,39 @@ buffer no bigger than the letters in flight) as soon as every earlier record is 
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import gc
 import hashlib
 import json
 import multiprocessing
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from doctool.batch.records import Record
+from doctool.errors import DoctoolError
 from doctool.findings import Finding, Severity
 from doctool.output import atomic_file, atomic_write, safe_name
 
 LETTERS = "letters"
 MANIFEST = "manifest.jsonl"
 FAILURES = "failures.jsonl"
+SUPERSEDED = "superseded"
+LOCK = ".batch.lock"
 DOCUMENT = "charging-letter"
+MAX_DEATHS_IN_A_ROW = 3  # records that each killed a fresh worker alone: the workers, not the records
+
+
+class OutdirInUse(DoctoolError):
+    """Another run holds the output folder."""
 
 
 @dataclass
@@ -45,9 +67,13 @@ class Outcome:
     status: str  # done | skipped | failed
     outputs: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, str]] = field(default_factory=list)  # every finding, as validate gives them
+    superseded: list[str] = field(default_factory=list)  # an earlier letter of this record, moved aside
 
     def as_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        data = asdict(self)
+        if not self.superseded:
+            del data["superseded"]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @property
     def warnings(self) -> int:
@@ -92,31 +118,87 @@ def _warm_up(formats: tuple[str, ...], profile: str = "england", documents: tupl
     gc.freeze()
 
 
+def _not_xml(ch: str) -> bool:
+    """A character no Word (XML 1.0) document may contain: C0 controls but tab, newline and
+    carriage return; U+FFFE and U+FFFF; lone surrogates."""
+    code = ord(ch)
+    return (code < 0x20 and ch not in "\t\n\r") or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF
+
+
+def _control_characters(value: Any, path: str = "$") -> Iterator[tuple[str, int]]:
+    """(JSON path, code point) of each string holding a character Word cannot store."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _control_characters(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _control_characters(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        bad = next((ch for ch in value if _not_xml(ch)), None)
+        if bad is not None:
+            yield path, ord(bad)
+
+
+def render_error(raw: bytes, exc: BaseException) -> dict[str, str]:
+    """A render error as a finding: the exception's type and a plain message of our own,
+    never the exception's text (which may quote the record's personal data)."""
+    try:
+        found = list(_control_characters(json.loads(raw)))
+    except ValueError:
+        found = []
+    if found:
+        where = ", ".join(f"{path} (U+{code:04X})" for path, code in found[:5])
+        message = f"{type(exc).__name__}: the letter could not be rendered; these fields hold a control character a Word document cannot contain: {where}"
+        return _error("RENDER", found[0][0], message, "doctool batch")
+    message = (
+        f"{type(exc).__name__}: the letter could not be rendered (an error inside doctool; the record's values are not "
+        "shown here). Render this record alone with DOCTOOL_DEBUG=1 to see the cause."
+    )
+    return _error("RENDER", "$", message, "doctool batch")
+
+
+def worker_died(times: int) -> dict[str, str]:
+    return _error(
+        "WORKER-DIED", "$",
+        f"the worker process rendering this record died {times} time(s) (it was retried alone in a fresh worker); "
+        "nothing was written for it",
+        "doctool batch",
+    )
+
+
 def render_record(raw: bytes, line: int, formats: tuple[str, ...], outdir: str, profile: str) -> Outcome:
     """Validate and render one record; write its files atomically. Runs in a worker.
 
     The outcome carries every finding about the record (warnings too, for a letter that was
-    made), the same as ``doctool validate`` gives."""
-    from doctool.errors import DoctoolError, Incomplete
-    from doctool.pipeline import Selection, prepare, render_set
-
+    made), the same as ``doctool validate`` gives. Any error is the record's failure: the
+    worker goes on to the next record."""
     digest = hashlib.sha256(raw).hexdigest()
     reference = _peek_reference(raw)
+    written: list[Path] = []
     try:
-        rendered = render_set(prepare(raw, profile), Selection.of([DOCUMENT], formats))
-    except Incomplete as exc:
-        return Outcome(line, reference, digest, "failed", findings=[f.as_dict() for f in exc.report.findings])
-    except DoctoolError as exc:
-        findings = [_error("SCHEMA", e.path, e.message, "schema") for e in exc.errors]
-        return Outcome(line, reference, digest, "failed", findings=findings or [_error("INPUT", "$", exc.message)])
-    stem = safe_name(reference, fallback=f"line-{line}")
-    outputs = []
-    for f in rendered.files:
-        target = Path(outdir) / LETTERS / f"{stem}.{f.extension}"
-        atomic_write(target, f.content)
-        outputs.append({"path": f"{LETTERS}/{target.name}", "sha256": f.sha256, "bytes": len(f.content)})
-    findings = [f.as_dict() for f in rendered.report.findings]
-    return Outcome(line, reference, digest, "done", outputs=outputs, findings=findings)
+        from doctool.errors import DoctoolError, Incomplete
+        from doctool.pipeline import Selection, prepare, render_set
+
+        try:
+            rendered = render_set(prepare(raw, profile), Selection.of([DOCUMENT], formats))
+        except Incomplete as exc:
+            return Outcome(line, reference, digest, "failed", findings=[f.as_dict() for f in exc.report.findings])
+        except DoctoolError as exc:
+            findings = [_error("SCHEMA", e.path, e.message, "schema") for e in exc.errors]
+            return Outcome(line, reference, digest, "failed", findings=findings or [_error("INPUT", "$", exc.message)])
+        stem = safe_name(reference, fallback=f"line-{line}")
+        outputs = []
+        for f in rendered.files:
+            target = Path(outdir) / LETTERS / f"{stem}.{f.extension}"
+            atomic_write(target, f.content)
+            written.append(target)
+            outputs.append({"path": f"{LETTERS}/{target.name}", "sha256": f.sha256, "bytes": len(f.content)})
+        findings = [f.as_dict() for f in rendered.report.findings]
+        return Outcome(line, reference, digest, "done", outputs=outputs, findings=findings)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - one record's error is that record's failure
+        for path in written:  # half a set (the PDF but not the Word file) is no letter
+            path.unlink(missing_ok=True)
+        return Outcome(line, reference, digest, "failed", findings=[render_error(raw, exc)])
 
 
 # --- in the main process --------------------------------------------------------------
@@ -185,6 +267,78 @@ def _remove_partials(outdir: Path) -> None:
         part.unlink(missing_ok=True)
 
 
+class WorkersDying(DoctoolError):
+    """Fresh worker processes die on record after record: the set-up, not the records."""
+
+    exit_code = 3
+
+
+@contextmanager
+def hold_outdir(outdir: Path) -> Iterator[None]:
+    """Hold OUTDIR for this run alone: an exclusive ``flock`` on ``OUTDIR/.batch.lock``,
+    released (and the file removed) when the block ends, or by the kernel if the process
+    dies. A second run raises OutdirInUse (exit 2) instead of deleting the first one's
+    journal and temporary files."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    path = outdir / LOCK
+    while True:
+        fh = open(path, "ab")  # held open for the whole run
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.close()
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise OutdirInUse(
+                    f"{outdir} is in use by another doctool batch run; wait for it to finish, or write to another folder"
+                ) from None
+            raise
+        try:
+            current = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        fh.close()  # the run before removed the file as we opened it: lock the new one
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # while still held, so no one can hold a removed file
+        fh.close()
+
+
+def supersede(outdir: Path, rel: str) -> str | None:
+    """Move a letter out of ``letters/`` into ``superseded/``, named by its content (the
+    same letter superseded twice is one file; two different ones never overwrite each
+    other). Returns its new path relative to OUTDIR, or None when there was no file."""
+    source = outdir / rel
+    if not source.is_file():
+        return None
+    stem, dot, extension = source.name.rpartition(".")
+    tag = sha256_file(source)[:16]
+    name = f"{stem}.{tag}.{extension}" if dot else f"{source.name}.{tag}"
+    target = outdir / SUPERSEDED / name
+    target.parent.mkdir(exist_ok=True)
+    os.replace(source, target)
+    return f"{SUPERSEDED}/{name}"
+
+
+def _sweep(outdir: Path) -> int:
+    """After a run: ``letters/`` holds exactly the manifest's files. Temporary files are
+    deleted; any other letter (its record gone from the input, a format no longer asked
+    for, or left by a worker that died) is moved to ``superseded/``. Returns how many."""
+    _remove_partials(outdir)
+    kept: set[str] = set()
+    with open(outdir / MANIFEST, encoding="utf-8") as manifest:
+        for line in manifest:
+            kept.update(out["path"] for out in json.loads(line)["outputs"])
+    moved = 0
+    for path in sorted((outdir / LETTERS).iterdir()):
+        rel = f"{LETTERS}/{path.name}"
+        if path.is_file() and rel not in kept and supersede(outdir, rel):
+            moved += 1
+    return moved
+
+
 @dataclass
 class Summary:
     total: int = 0
@@ -192,6 +346,7 @@ class Summary:
     skipped: int = 0
     failed: int = 0
     warnings: int = 0  # warning findings on the letters made (done or skipped)
+    superseded: int = 0  # earlier letters moved to superseded/ (their records now fail or are gone)
     seconds: float = 0.0
 
     @property
@@ -202,16 +357,56 @@ class Summary:
         return {**asdict(self), "letters_per_second": round(self.rate, 2)}
 
 
+@dataclass
+class _Job:
+    seq: int
+    line: int
+    raw: bytes
+    reference: str
+    digest: str
+    earlier: dict[str, Any] | None  # the record's line in the previous run's manifest
+
+
+class _Workers:
+    """The process pool, replaced by a fresh one when a worker dies."""
+
+    def __init__(self, workers: int, formats: tuple[str, ...], outdir: Path, profile: str) -> None:
+        self.workers, self.formats, self.outdir, self.profile = workers, formats, str(outdir), profile
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("fork")
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_warm_up, initargs=(self.formats, self.profile)
+        )
+
+    def submit(self, job: _Job) -> Future[Outcome]:
+        return self.pool.submit(render_record, job.raw, job.line, self.formats, self.outdir, self.profile)
+
+    def restart(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new()
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
 def run_batch(
-    records: Iterator[Record],
+    records: Iterable[Record],
     outdir: Path,
     formats: tuple[str, ...],
     workers: int,
     profile: str = "england",
     on_progress: Callable[[Summary], None] | None = None,
+    lock: bool = True,
 ) -> Summary:
     """Render every record. The manifest and failures files in ``outdir`` list them all,
-    in input order; :func:`letter_files` reads the letters back in that order."""
+    in input order; :func:`letter_files` reads the letters back in that order.
+
+    ``lock=False`` when the caller already holds OUTDIR with :func:`hold_outdir`."""
+    if lock:
+        with hold_outdir(outdir):
+            return run_batch(records, outdir, formats, workers, profile, on_progress, lock=False)
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / LETTERS).mkdir(exist_ok=True)
     _remove_partials(outdir)
@@ -220,51 +415,109 @@ def run_batch(
     claimed: dict[str, int] = {}  # file stem -> line: a repeated reference is refused
     started = time.monotonic()
     window = max(2, workers * 4)
-    context = multiprocessing.get_context("fork")
-    with (
-        atomic_file(outdir / FAILURES) as bad,
-        atomic_file(outdir / MANIFEST) as good,  # renamed over the journal once it is closed
-        open(outdir / MANIFEST, "a", encoding="utf-8") as journal,
-        ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(formats, profile)) as pool,
-    ):
-        in_order = InOrder(good, bad)
+    pool = _Workers(workers, formats, outdir, profile)
+    finished_cleanly = False
+    try:
+        with (
+            atomic_file(outdir / FAILURES) as bad,
+            atomic_file(outdir / MANIFEST) as good,  # renamed over the journal once it is closed
+            open(outdir / MANIFEST, "a", encoding="utf-8") as journal,
+        ):
+            in_order = InOrder(good, bad)
 
-        def record(seq: int, outcome: Outcome) -> None:
-            setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
-            if outcome.status != "failed":  # the crash journal: appended the moment a letter is done
-                summary.warnings += outcome.warnings
-                journal.write(outcome.as_json() + "\n")
-                journal.flush()
-            in_order.add(seq, outcome)
-            summary.seconds = time.monotonic() - started
-            if on_progress:
-                on_progress(summary)
+            def record(seq: int, outcome: Outcome) -> None:
+                setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
+                if outcome.status != "failed":  # the crash journal: appended the moment a letter is done
+                    summary.warnings += outcome.warnings
+                    journal.write(outcome.as_json() + "\n")
+                    journal.flush()
+                in_order.add(seq, outcome)
+                summary.seconds = time.monotonic() - started
+                if on_progress:
+                    on_progress(summary)
 
-        pending: dict[Future[Outcome], int] = {}
-        for seq, rec in enumerate(records):
-            summary.total += 1
-            if rec.raw is None:
-                record(seq, Outcome(rec.line, "", "", "failed", findings=[_error("INPUT", "$", rec.error)]))
-                continue
-            digest = hashlib.sha256(rec.raw).hexdigest()
-            reference = _peek_reference(rec.raw)
-            stem = safe_name(reference, fallback=f"line-{rec.line}")
-            if stem in claimed:
-                duplicate = _error("DUPLICATE", "$.reference", f"the same reference is already used on line {claimed[stem]}", "doctool batch")
-                record(seq, Outcome(rec.line, reference, digest, "failed", findings=[duplicate]))
-                continue
-            claimed[stem] = rec.line
-            entry = previous.pop(reference, None)
-            if entry and still_good(entry, digest, formats, outdir):
-                record(seq, Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"],
-                                    findings=entry.get("findings", [])))
-                continue
-            pending[pool.submit(render_record, rec.raw, rec.line, formats, str(outdir), profile)] = seq
-            if len(pending) >= window:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    record(pending.pop(fut), fut.result())
-        for fut, seq in pending.items():
-            record(seq, fut.result())
+            def finish(job: _Job, outcome: Outcome) -> None:
+                if outcome.status == "failed" and job.earlier:  # its earlier letter must not stay to be printed
+                    moved = [supersede(outdir, o.get("path", "")) for o in job.earlier.get("outputs", [])]
+                    outcome.superseded = [m for m in moved if m]
+                    summary.superseded += len(outcome.superseded)
+                record(job.seq, outcome)
+
+            def failed(job: _Job, finding: dict[str, str]) -> Outcome:
+                return Outcome(job.line, job.reference, job.digest, "failed", findings=[finding])
+
+            pending: dict[Future[Outcome], _Job] = {}
+            suspects: deque[_Job] = deque()
+            deaths = [0]
+
+            def collect(fut: Future[Outcome], job: _Job) -> None:
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    suspects.append(job)  # in a worker that died, or queued behind it
+                    return
+                except Exception as exc:  # noqa: BLE001 - e.g. an outcome that cannot be sent back
+                    outcome = failed(job, render_error(job.raw, exc))
+                finish(job, outcome)
+
+            def retry_alone() -> None:
+                """Each record a dead worker held, once more, alone in a fresh pool: the
+                record that kills its worker again fails; the others are rendered."""
+                pool.restart()
+                while suspects:
+                    job = suspects.popleft()
+                    try:
+                        outcome = pool.submit(job).result()
+                        deaths[0] = 0
+                    except BrokenProcessPool:
+                        deaths[0] += 1
+                        if deaths[0] >= MAX_DEATHS_IN_A_ROW:
+                            raise WorkersDying(
+                                f"worker processes died on {deaths[0]} records in a row, each alone in a fresh worker; "
+                                "the batch stopped (re-run it once the cause is fixed: finished letters are kept)"
+                            ) from None
+                        pool.restart()
+                        outcome = failed(job, worker_died(2))
+                    except Exception as exc:  # noqa: BLE001
+                        outcome = failed(job, render_error(job.raw, exc))
+                    finish(job, outcome)
+
+            def settle(limit: int) -> None:
+                while len(pending) > limit:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        collect(fut, pending.pop(fut))
+                    if suspects:  # the pool is broken: every future still pending fails the same way
+                        wait(pending)
+                        for fut in list(pending):
+                            collect(fut, pending.pop(fut))
+                        retry_alone()
+
+            for seq, rec in enumerate(records):
+                summary.total += 1
+                if rec.raw is None:
+                    record(seq, Outcome(rec.line, "", "", "failed", findings=[_error("INPUT", "$", rec.error)]))
+                    continue
+                digest = hashlib.sha256(rec.raw).hexdigest()
+                reference = _peek_reference(rec.raw)
+                stem = safe_name(reference, fallback=f"line-{rec.line}")
+                if stem in claimed:
+                    duplicate = _error("DUPLICATE", "$.reference", f"the same reference is already used on line {claimed[stem]}", "doctool batch")
+                    record(seq, Outcome(rec.line, reference, digest, "failed", findings=[duplicate]))
+                    continue
+                claimed[stem] = rec.line
+                entry = previous.pop(reference, None)
+                if entry and still_good(entry, digest, formats, outdir):
+                    record(seq, Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"],
+                                        findings=entry.get("findings", [])))
+                    continue
+                job = _Job(seq, rec.line, rec.raw, reference, digest, entry)
+                pending[pool.submit(job)] = job
+                settle(window - 1)
+            settle(0)
+        finished_cleanly = True
+    finally:
+        pool.close(cancel=not finished_cleanly)
+    summary.superseded += _sweep(outdir)
     summary.seconds = time.monotonic() - started
     return summary
