@@ -1,0 +1,189 @@
+"""A batch fails one record, never the run ("Every letter goes out", part 3).
+
+A record that makes a renderer raise, or kills its worker process, is that record's
+failure; unreadable input (a runaway CSV quote, bytes that are not UTF-8, a huge field) is
+refused whole before the first letter; one run at a time holds an OUTDIR; and a re-run
+moves aside the letters of records that now fail or are gone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+from test_batch import LETTERS, batch, failures, manifest, record, write_jsonl
+
+from doctool.batch.records import read_records
+from doctool.batch.runner import LOCK, hold_outdir, run_batch
+
+SAMPLE_CSV = LETTERS / "finance-export.csv"
+MAPPING = LETTERS / "finance-export.mapping.toml"
+POISON_NAME = "Mrs Vera\x0bSecret"  # a vertical tab: a Word document cannot hold it
+
+
+def summary_of(run) -> dict:
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def csv_rows(n: int) -> tuple[str, list[str]]:
+    """The sample export's header and ``n`` good rows, each with its own reference."""
+    header, first, *_ = SAMPLE_CSV.read_text().splitlines()
+    return header, [first.replace("ASC-400001", f"ASC-{500000 + i}") for i in range(n)]
+
+
+def test_a_record_that_breaks_the_renderer_is_one_failure(tmp_path):
+    refs = [f"ASC-{i:03d}" for i in range(50)]
+    records = [record(r) for r in refs]
+    records[17] = record(refs[17], recipient__name=POISON_NAME)
+    out = tmp_path / "out"
+    run = batch(write_jsonl(tmp_path / "in.jsonl", records), "--format", "both", "-o", out, "--workers", "2")
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    summary = summary_of(run)
+    assert (summary["total"], summary["done"], summary["failed"]) == (50, 49, 1)
+    good = [r for r in refs if r != refs[17]]
+    assert [e["reference"] for e in manifest(out)] == good
+    assert sorted(p.name for p in (out / "letters").iterdir()) == sorted(f"{r}.{x}" for r in good for x in ("docx", "pdf"))
+    [failed] = failures(out)
+    assert (failed["line"], failed["reference"], failed["status"]) == (18, refs[17], "failed")
+    [finding] = failed["findings"]
+    assert finding["rule"] == "RENDER" and finding["path"] == "$.recipient.name"
+    assert finding["message"].startswith("ValueError:") and "U+000B" in finding["message"]
+    assert "Vera" not in (out / "failures.jsonl").read_text() and "Secret" not in run.stderr, "no personal data"
+
+
+def test_a_worker_that_dies_is_replaced_and_only_its_killer_fails(tmp_path, monkeypatch):
+    import doctool.pipeline
+
+    real = doctool.pipeline.render_set
+
+    def render_set(prepared, selection):  # runs in the forked workers
+        if prepared.record.reference == "ASC-KILL":
+            os._exit(9)
+        return real(prepared, selection)
+
+    monkeypatch.setattr(doctool.pipeline, "render_set", render_set)
+    refs = ["ASC-1", "ASC-2", "ASC-KILL", "ASC-4", "ASC-5", "ASC-6"]
+    source = write_jsonl(tmp_path / "in.jsonl", [record(r) for r in refs])
+    out = tmp_path / "out"
+    summary = run_batch(read_records(source), out, ("docx",), 2)
+    assert (summary.total, summary.done, summary.failed) == (6, 5, 1)
+    assert [e["reference"] for e in manifest(out)] == [r for r in refs if r != "ASC-KILL"]
+    [failed] = failures(out)
+    assert failed["reference"] == "ASC-KILL" and failed["findings"][0]["rule"] == "WORKER-DIED"
+    assert sorted(p.name for p in (out / "letters").iterdir()) == sorted(f"{r}.docx" for r in refs if r != "ASC-KILL")
+    assert not (out / LOCK).exists()
+
+
+def test_a_runaway_csv_quote_is_refused_before_any_letter(tmp_path):
+    header, rows = csv_rows(5)
+    rows[2] = rows[2].replace("Mrs Edith Carter", '"Mrs Edith Carter')  # opens on line 4, never closes
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join([header, *rows]) + "\n")
+    out = tmp_path / "out"
+    run = batch(source, "--mapping", MAPPING, "--format", "docx", "-o", out, "--workers", "1")
+    assert run.returncode == 2, run.stdout
+    assert "line 4" in run.stderr and "quote" in run.stderr and "Traceback" not in run.stderr
+    assert not out.exists(), "no letter, no folder"
+
+
+def test_a_stray_quote_closed_rows_later_is_refused_naming_its_line(tmp_path):
+    header, rows = csv_rows(6)
+    rows[1] = rows[1].replace("Mrs Edith Carter", '"Mrs Edith Carter')
+    rows[4] = rows[4].replace("Mrs Edith Carter", 'Mrs Edith Carter"')  # the quote "closes" three rows on
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join([header, *rows]) + "\n")
+    run = batch(source, "--mapping", MAPPING, "--format", "docx", "-o", tmp_path / "out", "--workers", "1")
+    assert run.returncode == 2 and "line 3" in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_csv_not_utf8_at_row_100_is_refused_before_any_letter(tmp_path):
+    header, rows = csv_rows(120)
+    lines = [(r + "\n").encode() for r in [header, *rows]]
+    lines[100] = lines[100].replace(b"Edith", "Édith".encode("latin-1"))  # row 100 is on line 101
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"".join(lines))
+    offset = sum(len(x) for x in lines[:100]) + lines[100].index(b"\xc9")
+    out = tmp_path / "out"
+    run = batch(source, "--mapping", MAPPING, "--format", "docx", "-o", out, "--workers", "1")
+    assert run.returncode == 2, run.stdout
+    assert "not UTF-8" in run.stderr and "line 101" in run.stderr and f"byte offset {offset:,}" in run.stderr
+    assert not out.exists()
+
+
+def test_json_lines_not_utf8_is_refused_before_any_letter(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(json.dumps(record("ASC-1")).encode() + b"\n" + json.dumps(record("ASC-2")).encode().replace(b"Mrs", b"M\xe9s") + b"\n")
+    run = batch(source, "--format", "docx", "-o", tmp_path / "out", "--workers", "1")
+    assert run.returncode == 2 and "line 2" in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_field_over_the_csv_limit_is_refused(tmp_path):
+    header, rows = csv_rows(3)
+    rows[1] = rows[1].replace("Mrs Edith Carter", '"' + "x" * 200_000 + '"')
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join([header, *rows]) + "\n")
+    run = batch(source, "--mapping", MAPPING, "--format", "docx", "-o", tmp_path / "out", "--workers", "1")
+    assert run.returncode == 2 and "line 3" in run.stderr and "limit" in run.stderr, run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_row_with_shifted_columns_is_that_rows_failure(tmp_path):
+    header, rows = csv_rows(3)
+    rows[1] = rows[1].replace("Mrs Edith Carter", "Carter, Edith")  # an unquoted comma: every later column shifts
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join([header, *rows]) + "\n")
+    records = list(read_records(source, MAPPING))
+    assert [r.line for r in records] == [2, 3, 4] and len(read_records(source, MAPPING)) == 3
+    assert records[1].raw is None and "22 fields" in records[1].error
+
+
+def test_a_second_run_on_the_same_folder_exits_2(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", [record("ASC-1")])
+    out = tmp_path / "out"
+    with hold_outdir(out):  # a run in progress
+        run = batch(source, "--format", "docx", "-o", out, "--workers", "1")
+        assert run.returncode == 2, run.stdout
+        assert "in use" in run.stderr and "Traceback" not in run.stderr
+        assert not (out / "letters").exists() and not (out / "manifest.jsonl").exists()
+    run = batch(source, "--format", "docx", "-o", out, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "letters", "manifest.jsonl"], "the lock file goes"
+
+
+def test_a_rerun_moves_aside_letters_whose_records_now_fail_or_are_gone(tmp_path):
+    out = tmp_path / "out"
+    source = write_jsonl(tmp_path / "in.jsonl", [record("ASC-1"), record("ASC-2"), record("ASC-3")])
+    assert batch(source, "--format", "docx", "-o", out, "--workers", "1").returncode == 0
+    old = {r: (out / "letters" / f"{r}.docx").read_bytes() for r in ("ASC-2", "ASC-3")}
+
+    write_jsonl(source, [record("ASC-1"), record("ASC-2", financial_assessment__weekly_charge=None)])  # ASC-3 gone
+    run = batch(source, "--format", "docx", "-o", out, "--workers", "1")
+    assert run.returncode == 1, run.stderr
+    summary = summary_of(run)
+    assert (summary["skipped"], summary["failed"], summary["superseded"]) == (1, 1, 2)
+    assert sorted(p.name for p in (out / "letters").iterdir()) == ["ASC-1.docx"], "only the manifest's letters"
+    [failed] = failures(out)
+    [moved] = failed["superseded"]
+    assert failed["reference"] == "ASC-2" and moved.startswith("superseded/ASC-2.") and moved.endswith(".docx")
+    assert (out / moved).read_bytes() == old["ASC-2"]
+    [gone] = [p for p in (out / "superseded").iterdir() if p.name.startswith("ASC-3.")]
+    assert gone.read_bytes() == old["ASC-3"]
+
+    again = batch(source, "--format", "docx", "-o", out, "--workers", "1")  # nothing more to move
+    assert summary_of(again)["superseded"] == 0
+    assert len(list((out / "superseded").iterdir())) == 2
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork and flock")
+def test_the_lock_is_released_when_a_run_raises(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError), hold_outdir(out):
+        raise RuntimeError
+    with hold_outdir(out):
+        assert (out / LOCK).exists()
+    assert not (out / LOCK).exists()
