@@ -187,3 +187,13 @@ def test_the_lock_is_released_when_a_run_raises(tmp_path):
     with hold_outdir(out):
         assert (out / LOCK).exists()
     assert not (out / LOCK).exists()
+
+
+def test_a_quoted_field_over_two_lines_is_still_one_record(tmp_path):
+    header, rows = csv_rows(3)
+    rows[1] = rows[1].replace("Mrs Edith Carter", '"Mrs Edith\nCarter"')  # a real line break in a quoted cell
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join([header, *rows]) + "\n")
+    records = read_records(source, MAPPING)
+    assert len(records) == 3
+    assert [(r.line, r.raw is not None) for r in records] == [(2, True), (3, True), (5, True)]

@@ -199,10 +199,15 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, int, list[str]]]:
         where[0] = reader.line_num + 1
 
 
+RUNAWAY = "a quoted field runs on over the rows after it"
+
+
 def _row_problem(fields: list[str], width: int, start: int, end: int) -> str:
-    """Why a CSV row cannot be trusted as one record: fields shifted, or rows swallowed."""
+    """Why a CSV row cannot be trusted as one record: rows swallowed by a quote (a row over
+    several lines with the wrong number of fields, or a line inside a field that looks like
+    a row of its own), or columns shifted. Empty when the row is sound."""
     if end > start and (len(fields) != width or any(part.count(",") >= width - 1 for f in fields for part in f.splitlines())):
-        return "runaway"
+        return RUNAWAY
     if len(fields) != width:
         return f"the row has {len(fields)} fields and the header {width}: a value with an unquoted comma (or a missing one) shifts the columns after it"
     return ""
@@ -217,7 +222,7 @@ def _check_csv(path: Path, mapping: Mapping) -> int:
         raise InputError(f"{path.name}: the CSV has no column(s) {', '.join(repr(m) for m in missing)} named in the mapping")
     records = 0
     for start, end, fields in rows:
-        if fields and _row_problem(fields, len(header), start, end) == "runaway":
+        if fields and _row_problem(fields, len(header), start, end) == RUNAWAY:
             raise InputError(
                 f"{path.name}: line {start}: a quoted field opens here and runs on to line {end}, swallowing the rows "
                 f"between; close or remove the quote"
