@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import time
 
 import pytest
 from test_batch import LETTERS, batch, failures, manifest, record, write_jsonl
@@ -153,6 +155,26 @@ def test_a_second_run_on_the_same_folder_exits_2(tmp_path):
     run = batch(source, "--format", "docx", "-o", out, "--workers", "1")
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "letters", "manifest.jsonl"], "the lock file goes"
+
+
+def test_two_runs_at_once_on_one_folder(tmp_path):
+    """The second of two real runs exits 2 and leaves the first's journal alone."""
+    refs = [f"ASC-{i:04d}" for i in range(300)]
+    source = write_jsonl(tmp_path / "in.jsonl", [record(r) for r in refs])
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "doctool", "batch", str(source), "--format", "docx", "-o", str(out), "--workers", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "manifest.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = batch(source, "--format", "docx", "-o", out, "--workers", "1")
+    _stdout, stderr = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr
+    assert second.returncode == 2 and "in use" in second.stderr, (second.returncode, second.stderr)
+    assert [e["reference"] for e in manifest(out)] == refs
+    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "letters", "manifest.jsonl"]
 
 
 def test_a_rerun_moves_aside_letters_whose_records_now_fail_or_are_gone(tmp_path):

@@ -11,6 +11,7 @@ a bad record is a failure of that record, never of the batch.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ def _physical_lines(path: Path, limit: int) -> Iterator[tuple[int, int, bytes | 
     a line longer than ``limit`` bytes, whose bytes are read past but never held."""
     with open(path, "rb") as fh:
         offset = 0
-        for number in range(1, 1 << 62):
+        for number in itertools.count(1):
             line = fh.readline(limit + 1)
             if not line:
                 return
