@@ -50,7 +50,7 @@ FAILURES = "failures.jsonl"
 SUPERSEDED = "superseded"
 LOCK = ".batch.lock"
 DOCUMENT = "charging-letter"
-MAX_DEATHS_IN_A_ROW = 3  # records that each killed a fresh worker alone: the workers, not the records
+MAX_DEATHS_IN_A_ROW = 5  # records that each killed a fresh worker alone, one after another: the workers, not the records
 
 
 class OutdirInUse(DoctoolError):
