@@ -23,6 +23,7 @@ from typing import Any
 from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
 from doctool.findings import Severity
+from doctool.images import clean_picture
 from doctool.profile_spec import check_profile_file, nearest, wording_files
 
 BUILTIN = DATA / "profiles"
@@ -123,13 +124,21 @@ def _confined(base: Path, value: Any, dotted: str, where: str, want: str) -> str
 
 def _anchor_paths(settings: dict[str, Any], base: Path, where: str) -> None:
     """Make every file a profile names absolute, relative to the profile that named it,
-    so a profile that extends another inherits working paths. Templates must stay inside
-    the profile's folder."""
+    so a profile that extends another inherits working paths. A council's files (its logo,
+    pictures and templates) must stay inside the profile's folder."""
     council, easyread = settings.get("council") or {}, settings.get("easyread") or {}
+    builtin = base == ROOT  # doctool's own profiles name its own assets
     if council.get("logo"):
-        council["logo"] = _anchor(base, council["logo"])
+        if builtin:
+            council["logo"] = _anchor(base, council["logo"])
+        else:  # a council's file: inside its folder, a real PNG or JPEG, re-encoded without metadata
+            logo = Path(_confined(base, council["logo"], "council.logo", where, "file"))
+            council["logo"] = str(clean_picture(logo, f"{where}: council.logo"))
     if easyread.get("pictures_dir"):
-        easyread["pictures_dir"] = _anchor(base, easyread["pictures_dir"])
+        if builtin:
+            easyread["pictures_dir"] = _anchor(base, easyread["pictures_dir"])
+        else:
+            easyread["pictures_dir"] = _confined(base, easyread["pictures_dir"], "easyread.pictures_dir", where, "folder")
     templates = settings.get("templates") or {}
     if "folder" in templates:
         templates["folder"] = _confined(base, templates["folder"], "templates.folder", where, "folder")

@@ -716,9 +716,9 @@ def test_profile_that_only_renames_the_council_renders(tmp_path):
 
 def test_profile_template_that_does_not_exist_is_a_clear_error(tmp_path):
     profile = tmp_path / "broken.toml"
-    logo = (REPO / "assets" / "img" / "eastbrook-logo.png").as_posix()
+    (tmp_path / "logo.png").write_bytes((REPO / "assets" / "img" / "eastbrook-logo.png").read_bytes())
     profile.write_text(
-        f'extends = "england"\n[council]\nlogo = "{logo}"\n[templates.docx]\nplan = "no-such.docx"\n', encoding="utf-8"
+        'extends = "england"\n[council]\nlogo = "logo.png"\n[templates.docx]\nplan = "no-such.docx"\n', encoding="utf-8"
     )
     src = REPO / "samples" / "plans" / "01-older-person-home-care.json"
     outdir = tmp_path / "out"
