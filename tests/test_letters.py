@@ -419,7 +419,7 @@ def test_messages_carry_no_personal_data():
 # --- the address --------------------------------------------------------------------------------
 
 
-def _address(lines: list[str], postcode: str = "EB3 5NP", name: str = "Mrs Joan Whitfield") -> dict:
+def _address(lines: list[str], postcode: str = "EX3 5NP", name: str = "Mrs Joan Whitfield") -> dict:
     data = letter("assessed")
     data["recipient"]["name"] = name
     data["recipient"]["address"] = {"lines": lines, "postcode": postcode}
@@ -435,13 +435,13 @@ def _address_findings(data: dict) -> list[tuple[str, str]]:
     [
         pytest.param(_address([]), [("CL-ADDRESS-LINES", "$.recipient.address.lines")], id="2-lines"),
         pytest.param(_address([f"Line {i}" for i in range(6)]), [("CL-ADDRESS-LINES", "$.recipient.address.lines")], id="8-lines"),
-        pytest.param(_address(["1 High Street"], "EB3"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="bad-postcode"),
+        pytest.param(_address(["1 High Street"], "EX3"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="bad-postcode"),
         pytest.param(_address(["1 High Street"], "12345"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="digits-postcode"),
         pytest.param(_address(["1 High Street"], "QA1 1AA"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="no-Q-first"),
         pytest.param(_address(["=1 High Street"]), [("CL-ADDRESS-CHAR", "$.recipient.address.lines[0]")], id="equals"),
         pytest.param(_address(["1 High Street", "<Town>"]), [("CL-ADDRESS-CHAR", "$.recipient.address.lines[1]")], id="less-than"),
         pytest.param(_address(["1 High Street"], name="@someone"), [("CL-ADDRESS-CHAR", "$.recipient.name")], id="name-at"),
-        pytest.param(_address(["1 High Street"], "~EB3 5NP"), [("CL-ADDRESS-CHAR", "$.recipient.address.postcode"), ("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="tilde-postcode"),
+        pytest.param(_address(["1 High Street"], "~EX3 5NP"), [("CL-ADDRESS-CHAR", "$.recipient.address.postcode"), ("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="tilde-postcode"),
         pytest.param(_address(["A" * 46]), [("CL-ADDRESS-LINES", "$.recipient.address.lines[0]")], id="too-long"),
     ],
 )
@@ -454,8 +454,8 @@ def test_bad_addresses_are_findings_not_crashes(data, expected):
     [
         pytest.param(_address(["1 High Street"]), id="3-lines"),
         pytest.param(_address([f"Line {i}" for i in range(5)]), id="7-lines"),
-        pytest.param(_address(["1 High Street"], "eb3 5np"), id="lower-case-postcode"),
-        pytest.param(_address(["1 High Street"], "EB35NP"), id="no-space-postcode"),
+        pytest.param(_address(["1 High Street"], "ex3 5np"), id="lower-case-postcode"),
+        pytest.param(_address(["1 High Street"], "EX35NP"), id="no-space-postcode"),
         pytest.param(_address(["1 High Street"], "SW1A 2AA"), id="SW1A"),
         pytest.param(_address(["1 High Street"], "GIR 0AA"), id="GIR"),
         pytest.param(_address(["1 High Street"], "M1 1AE"), id="M1"),
@@ -545,7 +545,7 @@ CASES = [
 ]
 
 NEAR_MISSES = [
-    ("postcode-lower", "assessed", address(postcode="eb3 5np"), "CL-ADDRESS-POSTCODE"),
+    ("postcode-lower", "assessed", address(postcode="ex3 5np"), "CL-ADDRESS-POSTCODE"),
     ("line-45", "assessed", address(lines=["x" * 45, "Eastbrook"]), "CL-ADDRESS-LINES"),
     ("char-inside", "assessed", address(lines=["7 Beacon Terrace (rear)", "Westfield"]), "CL-ADDRESS-CHAR"),
     ("pending-no-charge", "pending", fa(weekly_charge=None), "CL-ASSESSED-AMOUNT"),
@@ -682,7 +682,7 @@ def test_plan_letter_renders_the_plan_figures():
         assert "£62.14 a week" in text and "from 9 November 2026" in text
         assert "Daniel Okafor" in text and "Care Manager" in text
         assert "2 November 2026" in text  # letter_issued
-        assert data["person"]["full_name"] in text and "EB4 2QT" in text
+        assert data["person"]["full_name"] in text and "EX4 2QT" in text
         assert SLIP in text and OMBUDSMAN in text
 
 
