@@ -68,7 +68,7 @@ def _seven_line_record() -> bytes:
     data["recipient"]["name"] = "Mr Christopher Alexander Montgomery-Smythe"
     data["recipient"]["address"] = {
         "lines": ["Flat 22, Wellington Court Retirement Village", "147 Cathedral Gardens Road", "Upper Northfield", "Eastbrook", "Westshire"],
-        "postcode": "EB12 9ZZ",
+        "postcode": "EX12 9ZZ",
     }
     data["contact"]["email"] = "financial.assessments.and.charging@eastbrook.example.gov.uk"
     data["contact"]["job_title"] = "Senior Financial Assessment and Benefits Officer, Adult Social Care"

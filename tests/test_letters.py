@@ -419,7 +419,7 @@ def test_messages_carry_no_personal_data():
 # --- the address --------------------------------------------------------------------------------
 
 
-def _address(lines: list[str], postcode: str = "EB3 5NP", name: str = "Mrs Joan Whitfield") -> dict:
+def _address(lines: list[str], postcode: str = "EX3 5NP", name: str = "Mrs Joan Whitfield") -> dict:
     data = letter("assessed")
     data["recipient"]["name"] = name
     data["recipient"]["address"] = {"lines": lines, "postcode": postcode}
@@ -435,14 +435,24 @@ def _address_findings(data: dict) -> list[tuple[str, str]]:
     [
         pytest.param(_address([]), [("CL-ADDRESS-LINES", "$.recipient.address.lines")], id="2-lines"),
         pytest.param(_address([f"Line {i}" for i in range(6)]), [("CL-ADDRESS-LINES", "$.recipient.address.lines")], id="8-lines"),
-        pytest.param(_address(["1 High Street"], "EB3"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="bad-postcode"),
+        pytest.param(_address(["1 High Street"], "EX3"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="bad-postcode"),
         pytest.param(_address(["1 High Street"], "12345"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="digits-postcode"),
         pytest.param(_address(["1 High Street"], "QA1 1AA"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="no-Q-first"),
         pytest.param(_address(["=1 High Street"]), [("CL-ADDRESS-CHAR", "$.recipient.address.lines[0]")], id="equals"),
         pytest.param(_address(["1 High Street", "<Town>"]), [("CL-ADDRESS-CHAR", "$.recipient.address.lines[1]")], id="less-than"),
         pytest.param(_address(["1 High Street"], name="@someone"), [("CL-ADDRESS-CHAR", "$.recipient.name")], id="name-at"),
-        pytest.param(_address(["1 High Street"], "~EB3 5NP"), [("CL-ADDRESS-CHAR", "$.recipient.address.postcode"), ("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="tilde-postcode"),
+        pytest.param(_address(["1 High Street"], "~EX3 5NP"), [("CL-ADDRESS-CHAR", "$.recipient.address.postcode"), ("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="tilde-postcode"),
         pytest.param(_address(["A" * 46]), [("CL-ADDRESS-LINES", "$.recipient.address.lines[0]")], id="too-long"),
+        # GOV.UK Notify (notifications-utils): not a real postcode area; Girobank's GIR 0AA no longer accepted
+        pytest.param(_address(["1 High Street"], "EB3 5NP"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="not-a-real-area"),
+        pytest.param(_address(["1 High Street"], "GIR 0AA"), [("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode")], id="GIR"),
+        # counted after normalising: blank lines and lines of only spaces or commas are left out
+        pytest.param(_address([", ,"]), [("CL-ADDRESS-LINES", "$.recipient.address.lines")], id="blank-lines-not-counted"),
+        pytest.param(_address(["NFA"]), [("CL-ADDRESS-NFA", "$.recipient.address.lines[0]")], id="NFA"),
+        pytest.param(_address(["No Fixed Abode", "Eastbrook"]), [("CL-ADDRESS-NFA", "$.recipient.address.lines[0]")], id="no-fixed-abode"),
+        pytest.param(_address(["1 High Street", "no fixed address"]), [("CL-ADDRESS-NFA", "$.recipient.address.lines[1]")], id="no-fixed-address"),
+        pytest.param(_address(["???", "Eastbrook"]), [("CL-ADDRESS-CHAR", "$.recipient.address.lines[0]")], id="line-2-no-letter"),
+        pytest.param(_address(["1 High Street"], name="!!!"), [("CL-ADDRESS-CHAR", "$.recipient.name")], id="name-no-letter"),
     ],
 )
 def test_bad_addresses_are_findings_not_crashes(data, expected):
@@ -454,12 +464,15 @@ def test_bad_addresses_are_findings_not_crashes(data, expected):
     [
         pytest.param(_address(["1 High Street"]), id="3-lines"),
         pytest.param(_address([f"Line {i}" for i in range(5)]), id="7-lines"),
-        pytest.param(_address(["1 High Street"], "eb3 5np"), id="lower-case-postcode"),
-        pytest.param(_address(["1 High Street"], "EB35NP"), id="no-space-postcode"),
+        pytest.param(_address(["1 High Street"], "ex3 5np"), id="lower-case-postcode"),
+        pytest.param(_address(["1 High Street"], "EX35NP"), id="no-space-postcode"),
         pytest.param(_address(["1 High Street"], "SW1A 2AA"), id="SW1A"),
-        pytest.param(_address(["1 High Street"], "GIR 0AA"), id="GIR"),
         pytest.param(_address(["1 High Street"], "M1 1AE"), id="M1"),
         pytest.param(_address(["Flat <2> & {{ x }}", "A" * 45]), id="odd-but-allowed"),
+        pytest.param(_address(["1 High Street"], "BF1 3AA"), id="BF-postcode"),
+        pytest.param(_address(["Unit 5"], "BFPO 1234"), id="BFPO-number"),
+        pytest.param(_address(["1 High Street", "NFA2024 Business Park"]), id="NFA-inside-a-word"),
+        pytest.param(_address(["1 High Street", "???", "Eastbrook"]), id="third-line-no-letter"),
     ],
 )
 def test_good_addresses_have_no_findings(data):
@@ -523,6 +536,9 @@ CASES = [
     ("address-long", "assessed", address(lines=["x" * 46, "Eastbrook"]), "CL-ADDRESS-LINES", "$.recipient.address.lines[0]", "long"),
     ("postcode", "assessed", address(postcode="EASTBROOK"), "CL-ADDRESS-POSTCODE", "$.recipient.address.postcode", "format"),
     ("address-char", "assessed", address(lines=["7 Beacon Terrace", "(Westfield)"]), "CL-ADDRESS-CHAR", "$.recipient.address.lines[1]", "first"),
+    ("postcode-area", "assessed", address(postcode="EB3 5NP"), "CL-ADDRESS-POSTCODE", "$.recipient.address.postcode", "area"),
+    ("address-no-letter", "assessed", address(lines=["--", "Westfield"]), "CL-ADDRESS-CHAR", "$.recipient.address.lines[0]", "no-letter"),
+    ("address-nfa", "assessed", address(lines=["No fixed abode", "Westfield"]), "CL-ADDRESS-NFA", "$.recipient.address.lines[0]", "nfa"),
     ("no-charge", "assessed", fa(weekly_charge=None), "CL-ASSESSED-AMOUNT", "$.financial_assessment.weekly_charge", "missing"),
     ("no-income", "assessed", fa(income=[]), "CL-ASSESSED-INCOME", "$.financial_assessment.income", "missing"),
     ("no-start", "assessed", fa(charge_from=None), "CL-ASSESSED-START", "$.financial_assessment.charge_from", "missing"),
@@ -545,9 +561,12 @@ CASES = [
 ]
 
 NEAR_MISSES = [
-    ("postcode-lower", "assessed", address(postcode="eb3 5np"), "CL-ADDRESS-POSTCODE"),
+    ("postcode-lower", "assessed", address(postcode="ex3 5np"), "CL-ADDRESS-POSTCODE"),
     ("line-45", "assessed", address(lines=["x" * 45, "Eastbrook"]), "CL-ADDRESS-LINES"),
     ("char-inside", "assessed", address(lines=["7 Beacon Terrace (rear)", "Westfield"]), "CL-ADDRESS-CHAR"),
+    ("postcode-bfpo", "assessed", address(postcode="BFPO 1234"), "CL-ADDRESS-POSTCODE"),
+    ("nfa-inside-a-word", "assessed", address(lines=["NFA2024 Business Park", "Westfield"]), "CL-ADDRESS-NFA"),
+    ("no-letter-line-3", "assessed", address(lines=["7 Beacon Terrace", "--"]), "CL-ADDRESS-CHAR"),
     ("pending-no-charge", "pending", fa(weekly_charge=None), "CL-ASSESSED-AMOUNT"),
     ("pending-no-start", "pending", fa(charge_from=None), "CL-ASSESSED-START"),
     ("s117-free-no-start", "s117", fa(weekly_charge=None, charge_from=None), "CL-ASSESSED-START"),
@@ -682,7 +701,7 @@ def test_plan_letter_renders_the_plan_figures():
         assert "£62.14 a week" in text and "from 9 November 2026" in text
         assert "Daniel Okafor" in text and "Care Manager" in text
         assert "2 November 2026" in text  # letter_issued
-        assert data["person"]["full_name"] in text and "EB4 2QT" in text
+        assert data["person"]["full_name"] in text and "EX4 2QT" in text
         assert SLIP in text and OMBUDSMAN in text
 
 

@@ -16,7 +16,7 @@ from doctool.checks.engine import Hit, hit
 from doctool.formatting import long_date, money
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import ChargingScenario as S
-from doctool.notify import FORBIDDEN_FIRST, MAX_ADDRESS_LINES, MAX_LINE_CHARS, MIN_ADDRESS_LINES, valid_postcode
+from doctool.notify import MAX_ADDRESS_LINES, MAX_LINE_CHARS, MIN_ADDRESS_LINES
 
 if TYPE_CHECKING:
     from doctool.charging import Figures
@@ -37,13 +37,21 @@ def address_block(letter: LetterRecord) -> list[tuple[str, str]]:
 # --- the address (GOV.UK Notify precompiled letters) ---------------------------------------
 
 
+def _postal(letter: LetterRecord) -> tuple[notify.PostalAddress, list[str]]:
+    """The address as GOV.UK Notify reads it, and the JSON path of each raw line (by ``origins``)."""
+    block = address_block(letter)
+    return notify.PostalAddress.from_lines(text for _, text in block), [path for path, _ in block]
+
+
 def address_lines(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
     if letter.recipient.address is None:
         yield hit("CL-ADDRESS-LINES", "$.recipient.address", "missing")
         return
-    count = len(address_block(letter))
-    if not MIN_ADDRESS_LINES <= count <= MAX_ADDRESS_LINES:
-        yield hit("CL-ADDRESS-LINES", "$.recipient.address.lines", "count", count=count,
+    # notifications-utils PostalAddress.has_enough_lines / has_too_many_lines: counted after
+    # normalising (blank lines, and lines of only spaces or commas, are left out).
+    postal, _ = _postal(letter)
+    if not (postal.has_enough_lines and not postal.has_too_many_lines):
+        yield hit("CL-ADDRESS-LINES", "$.recipient.address.lines", "count", count=postal.line_count,
                   low=MIN_ADDRESS_LINES, high=MAX_ADDRESS_LINES)
     for number, (path, text) in enumerate(address_block(letter), start=1):
         if len(text) > MAX_LINE_CHARS:
@@ -51,15 +59,45 @@ def address_lines(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
 
 
 def address_postcode(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    # notifications-utils PostalAddress.has_valid_last_line (UK letters): the last line is a
+    # postcode in a real UK postcode area (_is_a_real_uk_postcode), or the address has a BFPO number.
     address = letter.recipient.address
-    if address is not None and not valid_postcode(address.postcode):
-        yield hit("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode", "format", line=len(address_block(letter)))
+    if address is None:
+        return
+    postal, _ = _postal(letter)
+    if postal.has_valid_last_line:
+        return
+    line = len(address_block(letter))
+    if notify.postcode_shaped(address.postcode) and not notify.has_real_postcode_area(address.postcode):
+        yield hit("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode", "area", line=line)
+    else:
+        yield hit("CL-ADDRESS-POSTCODE", "$.recipient.address.postcode", "format", line=line)
 
 
 def address_characters(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
-    for number, (path, text) in enumerate(address_block(letter), start=1):
-        if text[:1] in FORBIDDEN_FIRST:
-            yield hit("CL-ADDRESS-CHAR", path, "first", line=number, char=text[0])
+    if letter.recipient.address is None:
+        return
+    postal, paths = _postal(letter)
+    # notifications-utils PostalAddress.has_invalid_characters: no normalised line starts
+    # with one of INVALID_CHARACTERS_AT_START_OF_ADDRESS_LINE.
+    for i in postal.invalid_first_characters():
+        origin = postal.origins[i]
+        yield hit("CL-ADDRESS-CHAR", paths[origin], "first", line=origin + 1, char=postal.lines[i][0])
+    # notifications-utils PostalAddress.has_alphanumeric_character_in_address_lines_1_and_2.
+    for i in postal.first_two_lines_without_letter_or_digit():
+        origin = postal.origins[i]
+        yield hit("CL-ADDRESS-CHAR", paths[origin], "no-letter", line=origin + 1)
+
+
+def address_no_fixed_abode(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    # notifications-utils PostalAddress.has_no_fixed_abode_address: no line is just "NFA",
+    # and none contains "no fixed abode" or "no fixed address".
+    if letter.recipient.address is None:
+        return
+    postal, paths = _postal(letter)
+    for i in postal.no_fixed_abode_lines():
+        origin = postal.origins[i]
+        yield hit("CL-ADDRESS-NFA", paths[origin], "nfa", line=origin + 1)
 
 
 # --- the figures ------------------------------------------------------------------------
@@ -183,6 +221,7 @@ LETTER_RULES = (
     address_lines,
     address_postcode,
     address_characters,
+    address_no_fixed_abode,
     assessed_amount,
     charge_start,
     care_cost,
