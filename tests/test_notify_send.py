@@ -185,8 +185,9 @@ def test_a_wrong_key_gets_403_and_exit_1_without_the_key(outdir, fake, capsys, m
     monkeypatch.setenv("NOTIFY_API_KEY", wrong)
     code, out, err = run(capsys, "notify", "send", str(outdir), "--base-url", fake.url)
     assert code == 1
-    assert posts(fake) == [403, 403, 403]  # not retried
-    assert "403" in err and "Invalid token" in err
+    assert posts(fake) == [403]  # not retried, and the run stops: every letter would be refused
+    assert "403" in err and "Invalid token" in err and "were not tried" in err
+    assert json.loads(out)["stopped"]
     assert wrong not in out + err and secret not in out + err
     assert fake.uploads == []
 

@@ -1,8 +1,8 @@
 """``doctool notify send|status OUTDIR``: post a finished batch through GOV.UK Notify.
 
 send exits 0 when every letter was sent or had been already, 1 when some failed (refused,
-over Notify's limits, or still failing after the retries), 2 for bad input (no manifest,
-no key or a key not in Notify's format). status exits 1 when some letter failed.
+over Notify's limits, or still failing after the retries; a refused key, 401 or 403, stops
+the run), 2 for bad input (no manifest, no key or a key not in Notify's format). status exits 1 when some letter failed.
 The API key is read from ``--key-file`` or ``NOTIFY_API_KEY`` and never printed.
 """
 
@@ -55,6 +55,8 @@ def cmd_send(args: argparse.Namespace) -> int:
     summary = send_batch(outdir, Notify(key, args.base_url), args.postage)
     for failure in summary.failed:
         print(f"not sent: {failure['reference']}: {failure['error']}", file=sys.stderr)
+    if summary.stopped:
+        print(f"stopped: {summary.stopped}", file=sys.stderr)
     print(json.dumps({**summary.as_dict(), "postage": args.postage, "service": key.shown, "journal": JOURNAL}, ensure_ascii=False))
     return 1 if summary.failed else 0
 

@@ -28,9 +28,11 @@ class SendSummary:
     sent: int = 0
     skipped: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)  # reference and why, no key
+    stopped: str = ""  # why the run stopped before the end (the key was refused)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sent": self.sent, "skipped": self.skipped, "failed": len(self.failed), "failures": self.failed}
+        out: dict[str, Any] = {"sent": self.sent, "skipped": self.skipped, "failed": len(self.failed), "failures": self.failed}
+        return {**out, "stopped": self.stopped} if self.stopped else out
 
 
 def batch_letters(outdir: Path) -> list[tuple[str, Path, str]]:
@@ -97,6 +99,9 @@ def send_batch(outdir: Path, notify: Notify, postage: str = "second") -> SendSum
                     result = found
             except NotifyFailure as exc:
                 fail(str(exc))
+                if exc.status in (401, 403):  # the key is refused: so would every other letter be
+                    summary.stopped = f"Notify refused the key ({exc}); the letters after {reference} were not tried"
+                    break
                 continue
             journal.write("sent", reference, sha, id=str(result["id"]), postage=str(result.get("postage", postage)))
             summary.sent += 1
