@@ -2,8 +2,8 @@
 
 send exits 0 when every letter was sent or had been already, 1 when some failed (refused,
 over Notify's limits, or still failing after the retries; a refused key, 401 or 403, stops
-the run), 2 for bad input (no manifest, no key or a key not in Notify's format). status exits 1 when some letter failed.
-The API key is read from ``--key-file`` or ``NOTIFY_API_KEY`` and never printed.
+the run), 2 for bad input (no manifest, no key or a key not in Notify's format). status
+exits 1 when some letter failed. The API key is read from ``--key-file`` or ``NOTIFY_API_KEY`` and never printed.
 """
 
 from __future__ import annotations
