@@ -21,6 +21,7 @@ from doctool.documents import DOCUMENTS
 from doctool.errors import DoctoolError, Incomplete, InputError
 from doctool.findings import Finding, Report, Severity
 from doctool.loading import load_document_bytes, read_bytes
+from doctool.notify_send import command as notify_command
 from doctool.output import atomic_write
 from doctool.paths import SAMPLES
 from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, prepare, render_set
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     batch_command.add_parser(sub)
+    notify_command.add_parser(sub)
     add_service_parsers(sub)
     return parser
 
