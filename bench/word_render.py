@@ -56,7 +56,7 @@ def letter() -> Document:
     return Document(
         meta=Meta(kind="charging-letter", title="Your contribution towards the cost of your care", person="Margaret Thompson",
                   reference="ASC-400001", date=when, footer="Reference: ASC-400001"),
-        letterhead=Letterhead(council="Eastbrook Borough Council", department="Adult Social Care", address=("Town Hall", "Eastbrook EB1 1AA"),
+        letterhead=Letterhead(council="Eastbrook Borough Council", department="Adult Social Care", address=("Town Hall", "Eastbrook EX1 1AA"),
                               phone="0300 123 4567", email="care@eastbrook.example.gov.uk",
                               logo=Picture(ROOT / "assets" / "img" / "eastbrook-logo.png", "Eastbrook Borough Council logo", 50)),
         draft=Draft(on=False),
@@ -64,7 +64,7 @@ def letter() -> Document:
             address=("Mrs Margaret Thompson", "12 Station Road", "Eastbrook", "EB2 3CD"),
             contact=(Field("Date", Date(when)), Field("Reference", Reference("ASC-400001")), Field("Contact", "Sam Patel"),
                      Field("Phone", Phone("0300 123 4567")), Field("Email", Email("care@eastbrook.example.gov.uk"))),
-            contact_intro=("Adult Social Care", "Town Hall", "Eastbrook EB1 1AA"),
+            contact_intro=("Adult Social Care", "Town Hall", "Eastbrook EX1 1AA"),
         ),
         preamble=(Paragraph("Dear Mrs Thompson"), Callout("You will pay", weekly, fill("from {date}", date=Date(when))),
                   Paragraph(fill("We have worked out that you can afford to pay {amount} towards the cost of your care and support. " * 2, amount=weekly))),
@@ -89,7 +89,7 @@ def letter() -> Document:
             Section("Please sign and return this slip", (
                 Slip("Cut along this line", "Your agreement", "I agree to pay what this letter says.",
                      (Field("Name", "Margaret Thompson"), Field("Reference", Reference("ASC-400001"))), ("Signature", "Date"),
-                     return_to="Return it to Eastbrook Borough Council, Town Hall, Eastbrook EB1 1AA."),
+                     return_to="Return it to Eastbrook Borough Council, Town Hall, Eastbrook EX1 1AA."),
             )),
         ),
         words={"page": "Page", "of": "of"},

@@ -72,7 +72,7 @@ def meta(**changes) -> Meta:
     return replace(base, **changes)
 
 
-HEAD = Letterhead(council="Eastbrook Borough Council", department="Adult Social Care", address=("Town Hall", "Eastbrook EB1 1AA"),
+HEAD = Letterhead(council="Eastbrook Borough Council", department="Adult Social Care", address=("Town Hall", "Eastbrook EX1 1AA"),
                   phone="0300 123 4567", email="care@eastbrook.example.gov.uk", logo=LOGO)
 RISKS = Table(
     ("Risk", "Likely harm", "What we do first", "What we do if it happens"),
