@@ -158,6 +158,7 @@ Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 # --- money ----------------------------------------------------------------------------------------
 
 _MONEY_TEXT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")
+_TOO_MANY_PLACES = re.compile(r"[0-9]+\.[0-9]{3,}")
 _MONEY_WORDS = "must be an amount in pounds written with the digits 0-9, such as 120 or 120.50"
 
 
@@ -182,6 +183,8 @@ def _money(value: Any) -> Any:
         if not _MONEY_TEXT.fullmatch(value):
             if value.lstrip().startswith(("-", "+")):
                 raise ValueError("must not be negative or signed: write the amount without a sign, such as 120.50")
+            if _TOO_MANY_PLACES.fullmatch(value):
+                raise ValueError("must have at most 2 decimal places (pounds and pence)")
             raise ValueError(f"{_MONEY_WORDS}, with at most two places after the point (no sign, spaces, "
                              "commas, underscores or exponent)")
         return Decimal(value)
