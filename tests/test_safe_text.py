@@ -368,3 +368,16 @@ def test_date_arithmetic_clamps_at_the_calendars_ends():
     assert add_days(dt.date.max, 14) == dt.date.max and add_days(dt.date.min, -1) == dt.date.min
     assert add_days(dt.date(2027, 1, 5), 56) == dt.date(2027, 3, 2)
     assert add_months(dt.date(9999, 12, 1), 12) == dt.date.max and add_months(dt.date(1, 1, 1), -1) == dt.date.min
+
+
+def test_an_unsigned_plan_at_the_last_date_renders_its_easy_read_deadline(run_cli, tmp_path):
+    """The easy read counts 14 days on from the default-agreement notice; at 2199-12-31 that is 2200."""
+    plan = _every_date(complete_plan_dict(), "2199-12-31")
+    plan["signatures"]["person"].update(signed=False, date=None)
+    plan["signatures"]["unsigned_reason"] = "Margaret wants to read it with her daughter first."
+    plan["signatures"]["default_agreement_notice_date"] = "2199-12-31"
+    path = tmp_path / "plan.json"
+    path.write_bytes(dump_json(plan))
+    code, out, err = run_cli(["render", path, "--all", "--draft", "-o", tmp_path / "out"])
+    assert code == 0 and "Traceback" not in out + err, err
+    assert any(p.name.endswith(".pdf") and "easy" in p.name for p in (tmp_path / "out").iterdir()), list((tmp_path / "out").iterdir())
