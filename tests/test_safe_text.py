@@ -381,3 +381,28 @@ def test_an_unsigned_plan_at_the_last_date_renders_its_easy_read_deadline(run_cl
     code, out, err = run_cli(["render", path, "--all", "--draft", "-o", tmp_path / "out"])
     assert code == 0 and "Traceback" not in out + err, err
     assert any(p.name.endswith(".pdf") and "easy" in p.name for p in (tmp_path / "out").iterdir()), list((tmp_path / "out").iterdir())
+
+
+def test_the_service_answers_400_naming_the_path_never_500(tmp_path):
+    """The issue's 500s (a control character that broke Word output, a date that overflowed) are now 400s."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from doctool.service.app import create_app
+    from doctool.service.settings import Settings
+
+    name = _doc_with(complete_plan_dict, ("person", "full_name"), "Margaret\x0bDawson")
+    late = complete_plan_dict()
+    late["plan_date"] = "9999-12-01"
+    twice = dump_json(complete_plan_dict()).replace(b'"full_name":', b'"full_name": "X", "full_name":', 1)
+    cases = [(dump_json(name), "$.person.full_name"), (dump_json(late), "$.plan_date"), (twice, "$.person.full_name")]
+    with TestClient(create_app(Settings(data_dir=tmp_path, insecure_no_auth=True, render_workers=1))) as client:
+        for raw, where in cases:
+            for url in ("/v1/validate", "/v1/documents/plan?format=docx"):
+                r = client.post(url, content=raw)
+                assert r.status_code == 400, (url, where, r.text)
+                assert [e["path"] for e in r.json()["errors"]] == [where]
+                assert "Margaret" not in r.text
