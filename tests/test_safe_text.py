@@ -406,3 +406,17 @@ def test_the_service_answers_400_naming_the_path_never_500(tmp_path):
                 assert r.status_code == 400, (url, where, r.text)
                 assert [e["path"] for e in r.json()["errors"]] == [where]
                 assert "Margaret" not in r.text
+
+
+def test_the_published_schema_refuses_what_doctool_refuses_and_no_more():
+    from doctool.schema import schema
+
+    root = schema("plan")
+    one_line = re.compile(root["$defs"]["Person"]["properties"]["full_name"]["pattern"])
+    paragraph = re.compile(root["$defs"]["Need"]["properties"]["description"]["pattern"])
+    for ch in REFUSED_CHARS:
+        if ord(ch) <= 0xFFFF and ch not in "\u200c\u200d":  # the pattern cannot see context or other planes
+            assert not one_line.search(f"a{ch}b") and not paragraph.search(f"a{ch}b"), ascii(ch)
+    for text in ("Margaret Dawson", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "caf\u00e9\u00a0\U0001f600"):
+        assert one_line.search(text) and paragraph.search(text)
+    assert paragraph.search("one\r\ntwo\tthree\u2028four") and not one_line.search("one\ntwo")

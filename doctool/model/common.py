@@ -88,10 +88,20 @@ def refused_character(text: str, i: int, multiline: bool) -> str | None:
     return None
 
 
+#: Every character :func:`refused_character` may refuse (a superset), to skip plain text quickly.
+_SUSPECT = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff"
+    "\ufdd0-\ufdef\ufeff\ufffe\uffff"
+    + "".join(chr(plane * 0x10000 + end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF))
+    + "]"
+)
+
+
 def _check_text(value: Any, multiline: bool) -> Any:
     if not isinstance(value, str):
         return value  # not text: the str type refuses it with its own message
-    for i in range(len(value)):
+    for found in _SUSPECT.finditer(value):  # only the few characters that may be refused
+        i = found.start()
         what = refused_character(value, i, multiline)
         if what:
             cp = ord(value[i])
@@ -108,11 +118,12 @@ def _paragraph(value: Any) -> Any:
     return _check_text(value, multiline=True)
 
 
-# JSON Schema for the same rule, as far as a pattern can say it (doctool also refuses the
-# non-characters beyond the first plane and a lone carriage return, and allows joiners
-# between non-ASCII characters, which a pattern cannot express simply).
+# JSON Schema for the same rule, as far as a pattern can say it. The pattern is never
+# stricter than doctool: it allows the joiners U+200C/U+200D anywhere (doctool allows them
+# only between non-ASCII characters), and doctool also refuses the non-characters beyond
+# the first plane and a lone carriage return, which the pattern does not express.
 _COMMON_REFUSED = (
-    "\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f"
+    "\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f"
     "\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff"
 )
 ONE_LINE_PATTERN = "^[^\\u0000-\\u001f\\u2028\\u2029" + _COMMON_REFUSED + "]*$"
