@@ -104,7 +104,7 @@ def _number(text: str) -> Decimal:
 
 
 class _Duplicates(dict):  # type: ignore[type-arg]
-    """An object in which a key appeared more than once (``keys`` lists them)."""
+    """An object in which a key appeared more than once (``keys_twice`` lists those keys)."""
 
     keys_twice: list[str]
 
@@ -114,9 +114,13 @@ def _object(pairs: list[tuple[str, Any]], marked: list[_Duplicates]) -> dict[str
     if len(obj) == len(pairs):
         return obj
     seen: set[str] = set()
-    twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    twice: dict[str, None] = {}  # in order of first repetition, each once
+    for key, _ in pairs:
+        if key in seen:
+            twice[key] = None
+        seen.add(key)
     dup = _Duplicates(obj)
-    dup.keys_twice = list(dict.fromkeys(twice))
+    dup.keys_twice = list(twice)
     marked.append(dup)
     return dup
 
