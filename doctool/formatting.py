@@ -65,6 +65,14 @@ def per_week(value: Decimal, period: Period | str) -> Decimal:
     return value / WEEKS_IN[key]
 
 
+def add_days(value: dt.date, days: int) -> dt.date:
+    """``days`` later (or earlier), clamped to the calendar's ends instead of raising OverflowError."""
+    try:
+        return value + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
 def add_months(value: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, clamped to the month's end (31 Aug + 6 -> 28/29 Feb)."""
     month_index = value.month - 1 + months

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from doctool.errors import FieldError, InputError
+from doctool.model.common import ExponentNumber
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
 
@@ -80,9 +82,10 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(f"input is not UTF-8 text (byte {exc.start})") from None
     try:
-        from decimal import Decimal
-
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        marked: list[_Duplicates] = []
+        data = json.loads(
+            text, parse_float=_number, parse_constant=_reject_constant, object_pairs_hook=lambda p: _object(p, marked)
+        )
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
@@ -90,6 +93,56 @@ def parse_json(raw: bytes) -> Any:
     except ValueError:
         # e.g. an integer with more digits than Python will convert (sys.get_int_max_str_digits)
         raise InputError("invalid JSON: a number is too long") from None
+    if marked:
+        _refuse_duplicate_keys(data)
+    return data
+
+
+def _number(text: str) -> Decimal:
+    """A JSON number with a point or an exponent, as an exact Decimal (marked when it has an exponent)."""
+    return ExponentNumber(text) if "e" in text or "E" in text else Decimal(text)
+
+
+class _Duplicates(dict):  # type: ignore[type-arg]
+    """An object in which a key appeared more than once (``keys_twice`` lists those keys)."""
+
+    keys_twice: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]], marked: list[_Duplicates]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    twice: dict[str, None] = {}  # in order of first repetition, each once
+    for key, _ in pairs:
+        if key in seen:
+            twice[key] = None
+        seen.add(key)
+    dup = _Duplicates(obj)
+    dup.keys_twice = list(twice)
+    marked.append(dup)
+    return dup
+
+
+def _refuse_duplicate_keys(data: Any) -> None:
+    """A key twice in one object is an error at its path: JSON readers differ on which one wins."""
+    errors: list[FieldError] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:  # iterative: a deeply nested document must not exhaust the stack here
+        loc, node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node, _Duplicates):
+                errors += [
+                    FieldError(json_path((*loc, key)), "appears more than once in the same object; keep only one")
+                    for key in node.keys_twice
+                ]
+            stack.extend(((*loc, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(node))
+    if errors:
+        errors.sort(key=lambda e: e.path)
+        raise InputError(f"invalid JSON: {len(errors)} key(s) appear more than once in the same object", errors)
 
 
 def _reject_constant(name: str) -> Any:

@@ -20,6 +20,7 @@ from doctool.api import prepare, validate_bytes
 from doctool.errors import InputError
 from doctool.findings import Report
 from doctool.loading import json_path
+from doctool.model.common import ONE_LINE_PATTERN, PARAGRAPH_PATTERN
 from doctool.schema import schema
 
 from conftest import complete_plan_dict, dump_json
@@ -105,7 +106,10 @@ def is_free_text(node: dict, value: Any) -> bool:
     if not isinstance(value, str) or "number" in _types(node):
         return False
     branch = _branch(node, value)
-    return branch.get("type") == "string" and not ({"enum", "const", "pattern", "format"} & set(branch))
+    safe_text = branch.get("pattern") in (ONE_LINE_PATTERN, PARAGRAPH_PATTERN)  # refuses only invisible characters
+    return branch.get("type") == "string" and not ({"enum", "const", "format"} & set(branch)) and (
+        safe_text or "pattern" not in branch
+    )
 
 
 SAMPLE = complete_plan_dict()
@@ -194,11 +198,9 @@ HOSTILE_PIECES = [
     "{% if x %}y{% endif %}",
     "{#",
     "${7*7}",
-    "\u202eevil\u202c",
-    "\u200f\u05e9\u05dc\u05d5\u05dd",
+    "\u05e9\u05dc\u05d5\u05dd",
     "\u0627\u0644\u0633\u0644\u0627\u0645",
-    "\U0001f600\U0001f468\u200d\U0001f469\u200d\U0001f467",
-    "\x00",
+    "\U0001f600\U0001f468\u200d\U0001f469\u200d\U0001f467",  # joiners between emoji are kept
     "\\n\\u0000",
     "'; DROP TABLE plans; --",
     "\u00e9\u0301 Z\u0351\u0302a\u0352l\u0310g\u0300o",
@@ -206,6 +208,18 @@ HOSTILE_PIECES = [
     "%s %n {0} {need}",
 ]
 hostile_text = st.lists(st.sampled_from(HOSTILE_PIECES), min_size=1, max_size=6).map("".join)
+
+#: Hostile text that is refused at the schema: invisible, bidi and control characters
+#: (they were once kept; a letter could then print a reference other than the one stored).
+REFUSED_PIECES = [
+    "\u202eevil\u202c",
+    "\u200f\u05e9\u05dc\u05d5\u05dd",
+    "NUL:\x00",
+    "ASC-98\u200b7654",
+    "\ufffe",
+    "\x85",
+    "\x7f",
+]
 
 
 def _fit(text: str, node: dict) -> str:
@@ -319,10 +333,21 @@ def test_deeply_nested_objects():
 
 def test_odd_unicode_in_text_is_kept_valid():
     plan = complete_plan_dict()
-    plan["person"]["about_me"] = "\u202e\u200f\U0001f600 NUL:\x00 tab:\t \u2028line"
-    plan["needs"][0]["description"] = "\U0010ffff\ufeff\ufffe"
+    plan["person"]["about_me"] = "\U0001f600 tab:\t \u2028line \u05e9\u05dc\u05d5\u05dd \U0010fffd"
+    plan["needs"][0]["description"] = "\U0001f468\u200d\U0001f469 caf\u00e9 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     report = check(dump_json(plan))
     assert isinstance(report, Report) and report.complete
+
+
+@pytest.mark.parametrize("piece", REFUSED_PIECES, ids=ascii)
+def test_invisible_and_control_characters_are_refused_at_their_field(piece):
+    for path in ("person", "about_me"), ("needs", 0, "description"), ("person", "full_name"):
+        plan = complete_plan_dict()
+        set_at(plan, path, f"x {piece} y")
+        result = check(dump_json(plan))
+        assert isinstance(result, InputError), (piece, path)
+        assert [e.path for e in result.errors] == [json_path(path)]
+        assert "U+" in result.errors[0].message and piece not in result.errors[0].message
 
 
 def test_many_errors_at_once_do_not_crash():

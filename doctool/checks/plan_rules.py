@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from doctool.checks.engine import Hit, hit
-from doctool.formatting import PENNY, PERIOD_PHRASE, WEEKS_IN, add_months, long_date, money, per_week
+from doctool.formatting import PENNY, PERIOD_PHRASE, WEEKS_IN, add_days, add_months, long_date, money, per_week
 from doctool.model.plan import (
     DirectPayment,
     Eligibility,
@@ -376,7 +376,7 @@ def review_dates_sensible(plan: Plan) -> Iterator[Hit]:
                 "CON-REVIEW-ORDER", f"$.review.{field}", "before", review=long_date(value), plan=long_date(plan.plan_date)
             )
     first = review.light_touch_date or review.next_review_date
-    if plan.plan_event is not PlanEvent.reviewed and first and first > plan.plan_date + dt.timedelta(weeks=8):
+    if plan.plan_event is not PlanEvent.reviewed and first and first > add_days(plan.plan_date, 7 * 8):
         field = "light_touch_date" if review.light_touch_date else "next_review_date"
         yield hit(
             "CON-REVIEW-8-WEEKS",

@@ -13,7 +13,6 @@ easy-read words are kept sentence by sentence: a long one is left out, the rest 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,7 @@ from doctool.easyread.pictures import PictureBook, openmoji_attribution
 from doctool.easyread.pictures import settings as easyread_settings
 from doctool.easyread.readability import HardWords, Readability, flesch_reading_ease
 from doctool.easyread.sentences import Sentence, finish, split_sentences, strip_end, word_count
-from doctool.formatting import day_date, easy_money, long_date
+from doctool.formatting import add_days, day_date, easy_money, long_date
 from doctool.model.plan import (
     Arrangement,
     MetBy,
@@ -752,7 +751,7 @@ class Composer:
             signed += out.free(sig.unsigned_reason, "$.signatures.unsigned_reason")
         sec.add(Block("sign", signed, sign_here=not person_signed))
         if sig and sig.default_agreement_notice_date and not person_signed:
-            deadline = sig.default_agreement_notice_date + dt.timedelta(days=14)
+            deadline = add_days(sig.default_agreement_notice_date, 14)
             texts = self.w["agree"]["default"]
             sec.add(
                 Block(

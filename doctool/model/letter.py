@@ -15,11 +15,11 @@ error, so a bulk run can list it beside the other problems.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from doctool.model.common import IsoDate, Money, ShortText, Strict, Text, items
+from doctool.model.common import IsoDate, LoosePostcode, Money, ShortText, Strict, Text, items
 from doctool.model.plan import FinancialAssessment
 
 LETTER_SCHEMA_VERSION = "1.0"
@@ -29,7 +29,7 @@ class LetterAddress(Strict):
     """The postal address printed in the envelope window: lines, then the postcode."""
 
     lines: list[ShortText] = Field(default_factory=list, max_length=12)
-    postcode: Annotated[str, StringConstraints(min_length=1, max_length=20)]
+    postcode: LoosePostcode
 
 
 class Recipient(Strict):
