@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from jinja2 import TemplateError
+
 from doctool.accessible import large_print
 from doctool.accessible.formats import EASYREAD, formats_for_person, render_source
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
@@ -36,7 +38,7 @@ from doctool.accessible.source import Source
 from doctool.checks import check_document, merge
 from doctool.document import Document
 from doctool.documents import DOCUMENTS, DocumentKind
-from doctool.errors import FieldError, Incomplete, InputError, NotApplicable
+from doctool.errors import ConfigError, FieldError, Incomplete, InputError, NotApplicable
 from doctool.findings import Report
 from doctool.loading import load_document_bytes
 from doctool.manifest import build_manifest
@@ -60,6 +62,7 @@ __all__ = [
     "PreparedDocument",
     "RenderedSet",
     "Selection",
+    "check_layout",
     "file_name",
     "format_media",
     "prepare",
@@ -370,6 +373,22 @@ class RenderedSet:
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, content)
         return buffer.getvalue()
+
+
+def check_layout(documents: Sequence[str], formats: Sequence[str], profile: str | Profile = "england") -> None:
+    """Read every template the documents and formats need (the council's, if it has its
+    own) once, before any record: a template that cannot be used is one clear ConfigError,
+    not the same failure for every letter of a batch."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    for name in documents:
+        kind = DOCUMENTS[name]
+        if any(f == "html" or f.endswith("pdf") for f in formats):
+            try:
+                html_env(prof).get_template(kind.html_template)
+            except TemplateError as exc:
+                raise ConfigError(f"the {name} HTML template cannot be used: {exc.message}") from None
+        if any(f.endswith("docx") for f in formats):
+            load_shell(kind.docx_path(prof))
 
 
 def warm_up(documents: Sequence[str], formats: Sequence[str], profile: str | Profile = "england") -> None:

@@ -54,6 +54,7 @@ from doctool.paths import ASSETS
 from doctool.paths import SAMPLES as BUNDLED
 from doctool.profiles import load_profile
 from doctool.render import word
+from doctool.render.limits import time_limit
 from doctool.render.templating import docx_env, html_env
 
 SAMPLES = BUNDLED / "plans"
@@ -219,13 +220,18 @@ def check_html(path: Path, kind: DocumentKind) -> list[Problem]:
     for sample, plan in usable:
         doc = kind.compose(plan, profile, kind.check(plan, profile), False)
         try:
-            env.from_string(source).render(doc=doc, body_classes=[], extra_css="")
+            with time_limit(f"{path.name} with sample {sample.name}"):
+                env.from_string(source).render(doc=doc, body_classes=[], extra_css="")
         except UndefinedError as exc:
             problems.append(Problem(f"with sample {sample.name}", f"undefined value: {exc.message}"))
         except TemplateError as exc:
             problems.append(Problem(f"with sample {sample.name}", f"error: {exc.message}"))
+        except OverflowError as exc:  # the sandbox's cap on range()
+            problems.append(Problem(f"with sample {sample.name}", f"error: {exc}"))
         except ConfigError as exc:
             problems.append(Problem(f"with sample {sample.name}", exc.message))
+        if problems:
+            break  # one sample is enough to show a template's mistake (and a slow one runs once)
     return list(dict.fromkeys(problems))
 
 

@@ -35,25 +35,44 @@ def csv_rows(n: int) -> tuple[str, list[str]]:
     return header, [first.replace("ASC-400001", f"ASC-{500000 + i}") for i in range(n)]
 
 
-def test_a_record_that_breaks_the_renderer_is_one_failure(tmp_path):
+def test_a_record_that_breaks_the_renderer_is_one_failure(tmp_path, monkeypatch):
+    import doctool.pipeline
+
+    real = doctool.pipeline.render_set
+
+    def render_set(prepared, selection):  # runs in the forked workers
+        if prepared.record.reference == "ASC-017":
+            raise ValueError("Mrs Vera Secret cannot be laid out")  # a renderer's bug, quoting data
+        return real(prepared, selection)
+
+    monkeypatch.setattr(doctool.pipeline, "render_set", render_set)
     refs = [f"ASC-{i:03d}" for i in range(50)]
-    records = [record(r) for r in refs]
-    records[17] = record(refs[17], recipient__name=POISON_NAME)
     out = tmp_path / "out"
-    run = batch(write_jsonl(tmp_path / "in.jsonl", records), "--format", "both", "-o", out, "--workers", "2")
-    assert run.returncode == 1, run.stderr
-    assert "Traceback" not in run.stderr
-    summary = summary_of(run)
-    assert (summary["total"], summary["done"], summary["failed"]) == (50, 49, 1)
-    good = [r for r in refs if r != refs[17]]
+    summary = run_batch(read_records(write_jsonl(tmp_path / "in.jsonl", [record(r) for r in refs])), out, ("docx", "pdf"), 2)
+    assert (summary.total, summary.done, summary.failed) == (50, 49, 1)
+    good = [r for r in refs if r != "ASC-017"]
     assert [e["reference"] for e in manifest(out)] == good
     assert sorted(p.name for p in (out / "letters").iterdir()) == sorted(f"{r}.{x}" for r in good for x in ("docx", "pdf"))
     [failed] = failures(out)
-    assert (failed["line"], failed["reference"], failed["status"]) == (18, refs[17], "failed")
+    assert (failed["line"], failed["reference"], failed["status"]) == (18, "ASC-017", "failed")
     [finding] = failed["findings"]
-    assert finding["rule"] == "RENDER" and finding["path"] == "$.recipient.name"
-    assert finding["message"].startswith("ValueError:") and "U+000B" in finding["message"]
-    assert "Vera" not in (out / "failures.jsonl").read_text() and "Secret" not in run.stderr, "no personal data"
+    assert finding["rule"] == "RENDER" and finding["message"].startswith("ValueError")
+    assert "Vera" not in (out / "failures.jsonl").read_text(), "no personal data: the message is ours, not the exception's"
+
+
+def test_a_control_character_is_one_listed_failure_at_its_field(tmp_path):
+    """A vertical tab in a name once broke the Word renderer; the schema now refuses it, and
+    the batch lists that one record at the field while the others are made."""
+    refs = [f"ASC-{i:03d}" for i in range(5)]
+    records = [record(r) for r in refs]
+    records[2] = record(refs[2], recipient__name=POISON_NAME)
+    out = tmp_path / "out"
+    run = batch(write_jsonl(tmp_path / "in.jsonl", records), "--format", "both", "-o", out, "--workers", "1")
+    assert run.returncode == 1, run.stderr
+    assert (summary_of(run)["done"], summary_of(run)["failed"]) == (4, 1)
+    [failed] = failures(out)
+    assert failed["reference"] == refs[2] and failed["findings"][0]["path"] == "$.recipient.name"
+    assert "U+000B" in failed["findings"][0]["message"] and "Vera" not in (out / "failures.jsonl").read_text()
 
 
 def test_a_worker_that_dies_is_replaced_and_only_its_killer_fails(tmp_path, monkeypatch):

@@ -407,6 +407,9 @@ def run_batch(
     if lock:
         with hold_outdir(outdir):
             return run_batch(records, outdir, formats, workers, profile, on_progress, lock=False)
+    from doctool.pipeline import check_layout
+
+    check_layout((DOCUMENT,), formats, profile)  # a bad council template: one error before any letter
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / LETTERS).mkdir(exist_ok=True)
     _remove_partials(outdir)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from jinja2 import TemplateError
 from markupsafe import Markup
 
 from doctool.document import Document
+from doctool.errors import ConfigError
 from doctool.profiles import Profile
+from doctool.render.limits import time_limit
 from doctool.render.templating import html_env
 
 
@@ -23,5 +26,10 @@ def render_html(
     """``doc`` laid out by ``template``, found first in the council's template folder (its
     profile's ``[templates] folder``), then among the built-in ones. ``extra_css`` is
     doctool's own stylesheet text for a variant (large print), placed last so it wins."""
-    layout = html_env(profile).get_template(template)
-    return layout.render(doc=doc, body_classes=list(body_classes), extra_css=Markup(extra_css))
+    try:
+        with time_limit(f"the {template} template"):
+            layout = html_env(profile).get_template(template)
+            return layout.render(doc=doc, body_classes=list(body_classes), extra_css=Markup(extra_css))
+    except (TemplateError, OverflowError) as exc:  # a council's template: its own mistake, said plainly
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        raise ConfigError(f"the {template} template cannot be used: {type(exc).__name__}: {message[:200]}") from None

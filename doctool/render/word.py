@@ -213,7 +213,34 @@ def _paragraph_text(p: Any) -> str:
     return "".join(t.text or "" for t in p.iter(qn("w:t")))
 
 
+#: The one kind of link to outside the file a shell may hold: a hyperlink (opened only when
+#: the reader chooses to). Anything else external (an attached template, a linked picture,
+#: a frame, an OLE object) would make every resident's copy fetch a file when opened.
+_HYPERLINK = RT.HYPERLINK
+
+
+def _refuse_outside_parts(path: Path) -> None:
+    """A shell must be self-contained and free of macros: ShellError naming what was found."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = package.namelist()
+            content_types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+            if any(name.lower().endswith("vbaproject.bin") for name in names) or b"macroEnabled" in content_types:
+                raise ShellError(f"Word template {path.name} holds macros; save it as a Word document (.docx) without macros")
+            for name in (n for n in names if n.endswith(".rels")):
+                for rel in etree.fromstring(package.read(name)):
+                    if rel.get("TargetMode") == "External" and rel.get("Type") != _HYPERLINK:
+                        kind = (rel.get("Type") or "").rsplit("/", 1)[-1] or "link"
+                        raise ShellError(
+                            f"Word template {path.name} links to a file outside itself ({kind}); every copy would fetch it "
+                            "when opened. Embed the picture, or remove the attached template, in Word"
+                        )
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        raise NotAShell(f"{path.name} is not a Word .docx file ({type(exc).__name__})") from None
+
+
 def _parse_shell(path: Path) -> Shell:
+    _refuse_outside_parts(path)
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
