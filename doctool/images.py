@@ -17,26 +17,18 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from doctool.errors import ConfigError
+from doctool.paths import cache_dir
 
 #: Largest picture accepted: 25 megapixels (a 5000 x 5000 logo is already far more than print needs).
 MAX_PIXELS = 25_000_000
 FORMATS = {"PNG", "JPEG"}
 
 
-def cache_dir() -> Path:
-    """$DOCTOOL_CACHE_DIR/images, else $XDG_CACHE_HOME/doctool/images, else ~/.cache/doctool/images."""
-    if os.environ.get("DOCTOOL_CACHE_DIR"):
-        base = Path(os.environ["DOCTOOL_CACHE_DIR"])
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "doctool"
-    return base / "images"
-
-
 def clean_picture(path: Path, what: str) -> Path:
     """A checked copy of the picture at ``path`` without metadata; ConfigError naming
     ``what`` (the profile and key) when it is not a usable PNG or JPEG."""
     data = path.read_bytes()
-    target = cache_dir() / f"{hashlib.sha256(data).hexdigest()[:32]}.png"
+    target = cache_dir("images") / f"{hashlib.sha256(data).hexdigest()[:32]}.png"
     if target.is_file():
         return target
     try:

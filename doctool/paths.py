@@ -14,6 +14,7 @@ folder.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,3 +84,13 @@ def display_path(path: Path) -> str:
             if path.is_relative_to(base):
                 return f"{name}/{path.relative_to(base).as_posix()}"
     return path.name
+
+
+def cache_dir(name: str) -> Path:
+    """doctool's cache folder ``name`` (pictures it makes once and reuses): under
+    $DOCTOOL_CACHE_DIR, else $XDG_CACHE_HOME/doctool, else ~/.cache/doctool."""
+    if os.environ.get("DOCTOOL_CACHE_DIR"):
+        base = Path(os.environ["DOCTOOL_CACHE_DIR"])
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "doctool"
+    return base / name

