@@ -395,16 +395,13 @@ def warm_up(documents: Sequence[str], formats: Sequence[str], profile: str | Pro
     """Load once what rendering ``documents`` in ``formats`` needs (fonts, stylesheets,
     compiled templates, Word shells), so a worker process pays for it once, not per record."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    folder = template_folder(prof)
-    for name in documents:
-        kind = DOCUMENTS[name]
-        if any(f == "html" or f.endswith("pdf") for f in formats):
-            font_config()
-            for path in (STYLESHEET, *kind.stylesheet_paths()):
+    check_layout(documents, formats, prof)  # compiles the templates and parses the shells
+    if any(f == "html" or f.endswith("pdf") for f in formats):
+        font_config()
+        folder = template_folder(prof)
+        for name in documents:
+            for path in (STYLESHEET, *DOCUMENTS[name].stylesheet_paths()):
                 stylesheet(stylesheet_path(path, folder))
-            html_env(prof).get_template(kind.html_template)
-        if any(f.endswith("docx") for f in formats):
-            load_shell(kind.docx_path(prof))
 
 
 def render_set(prepared: Prepared, selection: Selection) -> RenderedSet:

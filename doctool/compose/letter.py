@@ -32,7 +32,6 @@ from doctool.document import (
     Section,
     SignOff,
     Slip,
-    Table,
     Text,
     fill,
 )
@@ -45,7 +44,6 @@ from doctool.notify import address_fit
 from doctool.profiles import Profile
 from doctool.wording import Wording
 
-Headline = Callout
 Parts = tuple[Callout, list[Block], list[Section]]
 
 
@@ -59,11 +57,6 @@ def ul(items: list[Text]) -> Block:
     block = bullets(items)
     assert block is not None
     return block
-
-
-def table(caption: str, head: list[str], rows: list[tuple[str, Text, bool]]) -> Table:
-    """A table of sums; in a letter each follows its own heading, so it has no caption."""
-    return sums(head, rows)
 
 
 class _Text:
@@ -90,19 +83,19 @@ def _working_table(letter: LetterRecord, w: Wording, figures: Figures) -> Block 
     if not fa.income:
         return None
     lab = w["label"]
-    sums_ = working(fa, figures)
+    worked = working(fa, figures)
     rows: list[tuple[str, Text, bool]] = [(line.label, Money(line.weekly), False) for line in fa.income]
-    rows.append((lab["total_income"], Money(sums_.income), True))
+    rows.append((lab["total_income"], Money(worked.income), True))
     rows += [(f"{lab['allowance']} {line.label}", Money(line.weekly), False) for line in fa.allowances]
     if fa.disability_related_expenditure is not None:
         rows.append((lab["dre"], Money(fa.disability_related_expenditure), False))
     if fa.housing_costs is not None:
         rows.append((lab["housing"], Money(fa.housing_costs), False))
-    if fa.capital is not None or sums_.tariff:
-        rows.append((lab["tariff"], Money(sums_.tariff), False))
-    charge = fa.weekly_charge if fa.weekly_charge is not None else sums_.charge
+    if fa.capital is not None or worked.tariff:
+        rows.append((lab["tariff"], Money(worked.tariff), False))
+    charge = fa.weekly_charge if fa.weekly_charge is not None else worked.charge
     rows.append((lab["you_pay_week"], Money(charge), True))
-    return table(w["heading"]["worked_out"], [lab["what_we_counted"], lab["a_week"]], rows)
+    return sums([lab["what_we_counted"], lab["a_week"]], rows)
 
 
 def _capital_text(letter: LetterRecord, t: _Text, figures: Figures) -> Block | None:
@@ -134,9 +127,7 @@ def _explain(letter: LetterRecord, t: _Text, figures: Figures, at_home: bool = T
 
 def _cost_table(w: Wording, cost: Text, pays: Text, council_pays: Text) -> Block:
     lab = w["label"]
-    return table(
-        w["heading"]["cost_of_care"],
-        [lab["what_we_counted"], lab["a_week"]],
+    return sums([lab["what_we_counted"], lab["a_week"]],
         [(lab["care_cost"], cost, False), (lab["you_pay"], pays, True), (lab["council_pays"], council_pays, False)],
     )
 
@@ -202,9 +193,7 @@ def _full_cost(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> 
             section(
                 h["arranging"],
                 p(t("full_cost", "fee")),
-                table(
-                    h["arranging"],
-                    [lab["what_we_counted"], lab["a_week"]],
+                sums([lab["what_we_counted"], lab["a_week"]],
                     [
                         (lab["care_cost"], t.params["amount"], False),
                         (lab["arrangement_fee"], t.params["fee"], False),
@@ -240,9 +229,7 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
     if other:
         blocks = [
             p(t("s117", "other")),
-            table(
-                h["s117_other"],
-                [lab["service"], lab["cost"]],
+            sums([lab["service"], lab["cost"]],
                 [(s.description, Money(s.weekly_cost) if s.weekly_cost is not None else "", False) for s in other],
             ),
         ]
@@ -277,7 +264,7 @@ def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> P
             (lab["could_defer"], t.params["deferred"], False),
         ]
         sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost")),
-                                table(h["cost_of_care"], [lab["what_we_counted"], lab["a_week"]], rows),
+                                sums([lab["what_we_counted"], lab["a_week"]], rows),
                                 p(t("deferred_payment", "property")) if fa.property_value is not None else None))
     sections += [
         section(h["deferred_what"], ul(t.list("deferred_payment", "what"))),
