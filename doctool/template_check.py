@@ -54,7 +54,7 @@ from doctool.paths import ASSETS
 from doctool.paths import SAMPLES as BUNDLED
 from doctool.profiles import load_profile
 from doctool.render import word
-from doctool.render.limits import time_limit
+from doctool.render.limits import template_limits
 from doctool.render.templating import docx_env, html_env
 
 SAMPLES = BUNDLED / "plans"
@@ -177,11 +177,16 @@ def check_shell(path: Path, kind: str) -> list[Problem]:
         pictures = word._Pictures(shell.first_picture_id, doc)
         for partname, template in shell.templates.items():
             try:
-                template.render(word._context(doc, parts[partname], pictures))
+                with template_limits(f"the {word.part_label(partname)}"):
+                    template.render(word._context(doc, parts[partname], pictures))
             except UndefinedError as exc:
                 problems.append(Problem(word.part_label(partname), f"undefined value: {word.explain(exc)}"))
             except TemplateError as exc:
                 problems.append(Problem(word.part_label(partname), f"error: {word.explain(exc)}"))
+            except ConfigError as exc:
+                problems.append(Problem(word.part_label(partname), exc.message))
+            except OverflowError as exc:  # the sandbox's cap on range()
+                problems.append(Problem(word.part_label(partname), f"error: {exc}"))
         if problems:
             break
         try:
@@ -220,7 +225,7 @@ def check_html(path: Path, kind: DocumentKind) -> list[Problem]:
     for sample, plan in usable:
         doc = kind.compose(plan, profile, kind.check(plan, profile), False)
         try:
-            with time_limit(f"{path.name} with sample {sample.name}"):
+            with template_limits(f"{path.name} with sample {sample.name}"):
                 env.from_string(source).render(doc=doc, body_classes=[], extra_css="")
         except UndefinedError as exc:
             problems.append(Problem(f"with sample {sample.name}", f"undefined value: {exc.message}"))

@@ -87,3 +87,49 @@ def test_a_batch_finds_a_bad_council_template_once_before_any_letter(tmp_path: P
     code, _out, err = cli(["batch", REPO / "samples" / "letters" / "bulk-april-2027.jsonl", "--format", "docx", "-o", outdir, "--profile", profile])
     assert code == 2 and err.count("attachedTemplate") == 1
     assert not list((outdir / "letters").glob("*")) if (outdir / "letters").exists() else True
+
+
+# a million characters a time, a hundred thousand times: 100 GB of output, a chunk at a time
+HUNGRY = '{% for i in range(100000) %}{{ "x" * 999999 }}{% endfor %}'
+
+
+def test_an_html_template_cannot_fill_the_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "TEMPLATE_MB", 100)
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "plan.html.j2"
+    template.write_text('{% extends "default:plan.html.j2" %}{% block heading %}' + HUNGRY + "{% endblock %}", encoding="utf-8")
+    profile = tmp_path / "council.toml"
+    profile.write_text('extends = "england"\n[templates]\nfolder = "templates"\n', encoding="utf-8")
+    target = tmp_path / "plan.pdf"
+    code, _out, err = cli(["render", COMPLETE_SAMPLE, "--document", "plan", "--format", "pdf", "-o", target, "--profile", profile])
+    assert code == 2 and "needed more than 100 MB of memory and was stopped" in err and not target.exists()
+    code, out, err = cli(["check-template", template, "--document", "plan"])
+    assert code == 1 and "needed more than 100 MB" in out and "Traceback" not in out + err
+    # the limit is lifted afterwards: the same process still renders the built-in plan
+    code, _out, err = cli(["render", COMPLETE_SAMPLE, "--document", "plan", "--format", "pdf", "-o", target])
+    assert code == 0 and target.exists()
+
+
+def test_a_word_shell_cannot_fill_the_memory_or_ask_for_a_huge_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "TEMPLATE_MB", 100)
+    cases = (
+        (HUNGRY, "needed more than 100 MB of memory"),
+        ("{{ range(10000000) | length }}", "Range too big"),
+        ('{{ ("x" * 300000000) | length }}', "Repeated text too long"),  # not folded while compiling
+        ("{{ ((10 ** 1000) ** 1000) ** 1000 }}", "Power too big"),
+    )
+    for tag, said in cases:
+        shell = tmp_path / "council-plan.docx"
+        with zipfile.ZipFile(PLAN_SHELL) as src, zipfile.ZipFile(shell, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "word/document.xml":
+                    data = data.replace(b"{{ doc.letterhead.council }}", tag.encode(), 1)
+                dst.writestr(item, data)
+        code, out, err = cli(["check-template", shell, "--document", "plan"])
+        assert code == 1 and said in out and "Traceback" not in out + err, out + err
+        profile = tmp_path / "council.toml"
+        profile.write_text('extends = "england"\n[templates.docx]\nplan = "council-plan.docx"\n', encoding="utf-8")
+        target = tmp_path / "x.docx"
+        code, _out, err = cli(["render", COMPLETE_SAMPLE, "--document", "plan", "--format", "docx", "-o", target, "--profile", profile])
+        assert code == 2 and said in err and "internal error" not in err and not target.exists()

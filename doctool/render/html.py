@@ -16,7 +16,7 @@ from markupsafe import Markup
 from doctool.document import Document
 from doctool.errors import ConfigError
 from doctool.profiles import Profile
-from doctool.render.limits import time_limit
+from doctool.render.limits import template_limits
 from doctool.render.templating import html_env
 
 
@@ -27,7 +27,7 @@ def render_html(
     profile's ``[templates] folder``), then among the built-in ones. ``extra_css`` is
     doctool's own stylesheet text for a variant (large print), placed last so it wins."""
     try:
-        with time_limit(f"the {template} template"):
+        with template_limits(f"the {template} template"):
             layout = html_env(profile).get_template(template)
             return layout.render(doc=doc, body_classes=list(body_classes), extra_css=Markup(extra_css))
     except (TemplateError, OverflowError) as exc:  # a council's template: its own mistake, said plainly

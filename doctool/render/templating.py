@@ -44,9 +44,30 @@ def css_string(value: object) -> Markup:
     return Markup('"' + "".join(ch if _CSS_SAFE.match(ch) else f"\\{ord(ch):06x} " for ch in text) + '"')
 
 
+#: The longest text or list a template may make by repeating one (``"x" * n``), and the
+#: most binary digits a power may have: far beyond any document, far below a gigabyte.
+MAX_REPEAT, MAX_POWER_BITS = 1_000_000, 100_000
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox, reading ``a.b`` on a dict as the item ``b`` first, so a view key named
-    like a dict method (``items``, ``keys``) can never print a method instead of data."""
+    like a dict method (``items``, ``keys``) can never print a method instead of data.
+
+    ``*`` and ``**`` are intercepted: Jinja then cannot fold ``"x" * 10**9`` while it
+    compiles (outside any limit), and at render time a repetition or power too big for
+    any document stops with an OverflowError, as ``range()`` does."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for items, times in ((left, right), (right, left)):
+                if isinstance(items, (str, bytes, list, tuple)) and isinstance(times, int) and len(items) * times > MAX_REPEAT:
+                    raise OverflowError(f"Repeated text too long (over {MAX_REPEAT:,} characters)")
+            return left * right
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and max(left.bit_length(), 1) * right > MAX_POWER_BITS:
+            raise OverflowError("Power too big")
+        return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict) and attribute in obj:

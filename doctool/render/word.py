@@ -74,6 +74,7 @@ from doctool.errors import ConfigError
 from doctool.render import docx_xml as x
 from doctool.render.docx_package import Template as _Patcher
 from doctool.render.docx_package import save_stable, stamp_properties
+from doctool.render.limits import template_limits
 from doctool.render.templating import docx_env
 
 __all__ = ["NotAShell", "Shell", "ShellError", "ShellSyntaxError", "load_shell", "render_shell", "render_word"]
@@ -1014,7 +1015,8 @@ def render_shell(shell: Shell, doc: Document, *, size_pt: int | None = None, sta
     pictures = _Pictures(shell.first_picture_id, doc)
     for partname, template in shell.templates.items():
         part = parts[partname]
-        xml = template.render(_context(doc, part, pictures))
+        with template_limits(f"Word template {shell.path.name} ({part_label(partname)})"):
+            xml = template.render(_context(doc, part, pictures))
         xml = _PATCHER.resolve_listing(_PARA_LINES_BACK.sub(r"<w:p\1", xml))
         part._element = parse_xml(xml.encode("utf-8"))
     document_part = package.main_document_part
@@ -1057,5 +1059,7 @@ def render_word(doc: Document, template: Path, *, size_pt: int | None = None, st
         document = render_shell(shell, doc, size_pt=size_pt, stacked=stacked)
     except TemplateError as exc:
         raise ShellError(f"Word template {Path(template).name}: {explain(exc)}") from None
+    except OverflowError as exc:  # the sandbox's cap on range()
+        raise ShellError(f"Word template {Path(template).name}: {exc}") from None
     return save_stable(document, doc.meta.date)
 
