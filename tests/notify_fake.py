@@ -39,6 +39,7 @@ class FakeNotify:
         self.uploads: list[dict[str, Any]] = []  # each accepted upload: reference, postage, pdf bytes
         self.requests: list[tuple[str, str, int]] = []  # method, path, status
         self.fail_next: list[int] = []  # statuses to answer the next letter POSTs with, before processing
+        self.daily_limit: int | None = None  # letters a service may send today (Notify's default is 20,000)
         self.lose_next: int = 0  # letter POSTs to accept but answer 500, as if the answer was lost
         self.mark: dict[str, str] = {}  # reference -> the status GET reports
         self.lock = threading.Lock()
@@ -100,6 +101,8 @@ class FakeNotify:
                     injected = fake.fail_next.pop(0) if fake.fail_next else None
                 if injected == 429:
                     return self._error(429, "RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds")
+                if fake.daily_limit is not None and len(fake.uploads) >= fake.daily_limit:
+                    return self._error(429, "TooManyRequestsError", f"Exceeded send limits ({fake.daily_limit}) for today")
                 if injected:
                     return self._error(injected, "Exception", "Internal server error")
                 try:

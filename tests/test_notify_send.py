@@ -146,6 +146,23 @@ def test_429_then_success_is_retried_with_backoff(outdir, fake):
     assert len(fake.uploads) == 3
 
 
+def test_the_daily_limit_stops_the_run_without_retrying_and_tomorrow_sends_the_rest(outdir, fake):
+    key = ApiKey.parse(fake.add_service())
+    fake.daily_limit = 1
+    waits: list[float] = []
+    notify = Notify(key, fake.url, retry=Retry(attempts=4, base=0.25), sleep=waits.append)
+    summary = send_batch(outdir, notify, "second")
+    assert summary.sent == 1 and waits == [], "a daily limit is not retried"
+    assert posts(fake) == [201, 429], "the letters after the refused one are not tried"
+    [failed] = summary.failed
+    assert "TooManyRequestsError" not in failed["error"] and "for today" in failed["error"]
+    assert "daily letter limit" in summary.stopped and "again tomorrow" in summary.stopped
+    fake.daily_limit = None  # the next day
+    summary = send_batch(outdir, notify, "second")
+    assert (summary.sent, summary.skipped, summary.failed) == (2, 1, [])
+    assert len(fake.uploads) == 3 and len({u["reference"] for u in fake.uploads}) == 3
+
+
 def test_retries_are_bounded(outdir, fake):
     key = ApiKey.parse(fake.add_service())
     fake.fail_next = [500] * 3

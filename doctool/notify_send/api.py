@@ -98,16 +98,30 @@ class TokenBucket:
 
 
 class NotifyFailure(Exception):
-    """A request Notify refused or that failed after every retry; the text has no key in it."""
+    """A request Notify refused or that failed after every retry; the text has no key in it.
+    ``error`` is Notify's name for it (``RateLimitError``, ``TooManyRequestsError`` …)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, error: str = "") -> None:
         super().__init__(f"{status} {message}")
         self.status = status
         self.message = message
+        self.error = error
+
+    @property
+    def daily_limit(self) -> bool:
+        """The service's letters for today are used up: no retry helps before tomorrow."""
+        return daily_limit(self.status, self.error)
 
 
-def retryable(status: int) -> bool:
-    return status == 429 or status >= 500
+def daily_limit(status: int, error: str) -> bool:
+    # Notify API v2 errors: 429 "TooManyRequestsError" ("Exceeded send limits (LIMIT) for
+    # today") is the daily limit; 429 "RateLimitError" ("Exceeded rate limit for key type
+    # LIVE of 3000 requests per 60 seconds") passes within a minute.
+    return status == 429 and error == "TooManyRequestsError"
+
+
+def retryable(status: int, error: str = "") -> bool:
+    return (status == 429 and not daily_limit(status, error)) or status >= 500
 
 
 @dataclass
@@ -118,6 +132,14 @@ class Retry:
 
     def delay(self, attempt: int) -> float:
         return float(min(self.cap, self.base * 2**attempt))
+
+
+def _error(exc: APIError) -> str:
+    """Notify's name for the error (the first one's), or "" when it gave none."""
+    message: Any = exc.message
+    if isinstance(message, list) and message and isinstance(message[0], dict):
+        return str(message[0].get("error", ""))
+    return ""
 
 
 def _message(exc: APIError) -> str:
@@ -154,9 +176,9 @@ class Notify:
             try:
                 return fn()
             except APIError as exc:
-                status, message = exc.status_code, self.key.scrub(_message(exc))
-            if not retryable(status) or attempt == self.retry.attempts - 1:
-                raise NotifyFailure(status, message)
+                status, message, error = exc.status_code, self.key.scrub(_message(exc)), _error(exc)
+            if not retryable(status, error) or attempt == self.retry.attempts - 1:
+                raise NotifyFailure(status, message, error)
             self._sleep(self.retry.delay(attempt))
             if before_retry is not None:
                 found = before_retry(status)

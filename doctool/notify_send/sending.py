@@ -28,7 +28,7 @@ class SendSummary:
     sent: int = 0
     skipped: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)  # reference and why, no key
-    stopped: str = ""  # why the run stopped before the end (the key was refused)
+    stopped: str = ""  # why the run stopped before the end (the key was refused, the daily limit reached)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"sent": self.sent, "skipped": self.skipped, "failed": len(self.failed), "failures": self.failed}
@@ -101,6 +101,12 @@ def send_batch(outdir: Path, notify: Notify, postage: str = "second") -> SendSum
                 fail(str(exc))
                 if exc.status in (401, 403):  # the key is refused: so would every other letter be
                     summary.stopped = f"Notify refused the key ({exc}); the letters after {reference} were not tried"
+                    break
+                if exc.daily_limit:  # so would every other letter be, until tomorrow
+                    summary.stopped = (
+                        f"the service's daily letter limit is reached ({exc}); the letters from {reference} on "
+                        "were not sent: run doctool notify send again tomorrow, and the letters already sent are skipped"
+                    )
                     break
                 continue
             journal.write("sent", reference, sha, id=str(result["id"]), postage=str(result.get("postage", postage)))
