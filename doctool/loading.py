@@ -69,6 +69,12 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
             message = str(err.get("ctx", {}).get("error", message))
         if err["type"] == "greater_than_equal" and err.get("ctx", {}).get("ge") not in (0, "0"):
             message = err["msg"]
+        if err["type"] in ("too_long", "string_too_long"):  # said in characters or items, never "Value should have"
+            ctx = err.get("ctx", {})
+            unit = "items" if ctx.get("field_type") == "List" else "characters"
+            message = f"is too long: at most {ctx.get('max_length')} {unit}"
+            if "actual_length" in ctx:
+                message += f", not {ctx['actual_length']}"
         errors.append(FieldError(json_path(loc), message))
     return errors
 
