@@ -32,6 +32,16 @@ MAX_LINE_CHARS = 45
 FORBIDDEN_FIRST = frozenset('@()=[]"\\/,<>~')
 #: notifications-template-preview precompiled letters: at most 10 pages and 2 MB.
 MAX_PAGES, MAX_BYTES = 10, 2 * 1024 * 1024
+#: notifications-template-preview A4_WIDTH, A4_HEIGHT (mm) and the 2 mm it allows either way.
+A4_MM, A4_TOLERANCE_MM = (210.0, 297.0), 2.0
+#: Where a precompiled letter may print, in mm from the page's top-left corner (x0, y0, x1, y1):
+#: notifications-template-preview BORDER_*, LOGO_*, SERVICE_ADDRESS_*, ADDRESS_* and
+#: BODY_TOP_FROM_TOP_OF_PAGE. Page 1: the logo, the sender's address block, the address
+#: window and the body from 95 mm down; later pages: inside the 15 mm and 5 mm borders.
+ZONES_PAGE_1 = ((15.0, 5.0, 125.0, 30.0), (125.0, 5.0, 195.0, 95.0), (24.6, 39.5, 120.0, 66.3), (15.0, 95.0, 195.0, 292.0))
+ZONES_LATER = ((15.0, 5.0, 195.0, 292.0),)
+#: notifications-template-preview NOTIFY_TAG_TEXT: what Notify prints in the top-left corner of page 1.
+TAG_TEXT = "NOTIFY"
 #: The real UK postcode areas (notifications-utils countries/_data/uk-postcode-zones.txt).
 POSTCODE_AREAS_FILE = DATA / "notify" / "uk-postcode-areas.txt"
 
@@ -112,6 +122,22 @@ def normalise_line(text: str) -> str:
         text = text.replace(character, "")
     text = " ".join(text.split())
     return _SPACE_BEFORE_PUNCTUATION.sub(lambda match: match.group(1), text.rstrip(" ,"))
+
+
+def a4_portrait(width_mm: float, height_mm: float) -> bool:
+    """True when a page is A4 portrait as Notify measures it (``_is_page_A4_portrait``;
+    doctool's PDFs are never rotated, so only the unrotated case applies)."""
+    width, height = A4_MM
+    return abs(width_mm - width) <= A4_TOLERANCE_MM and abs(height_mm - height) <= A4_TOLERANCE_MM
+
+
+def in_zones(rect: tuple[float, float, float, float], first_page: bool, slack_mm: float = 0.05) -> bool:
+    """True when the rectangle lies wholly inside one of the zones a page may print in."""
+    x0, y0, x1, y1 = rect
+    return any(
+        x0 >= left - slack_mm and y0 >= top - slack_mm and x1 <= right + slack_mm and y1 <= bottom + slack_mm
+        for left, top, right, bottom in (ZONES_PAGE_1 if first_page else ZONES_LATER)
+    )
 
 
 def within_limits(pages: int, size: int) -> bool:

@@ -23,6 +23,8 @@ from PIL import Image, ImageDraw, ImageOps
 
 from doctool import notify
 from doctool.api import Incomplete, render_bytes
+from doctool.paths import ASSETS
+from doctool.render.pdf import Page
 
 from letter_helpers import LETTERS, MM, PLANS, cli, dump, letter, load, norm, pdf_text, render
 
@@ -207,10 +209,7 @@ def test_the_footer_names_the_reference_and_the_page(pdfs):
 
 
 def _long_letter() -> bytes:
-    data = letter("s117")
-    text = "a description of a service that takes room on the page " * 15
-    data["services"] = [{"description": f"Service {i}: {text}", "weekly_cost": "100.00", "s117": True} for i in range(50)]
-    return dump(data)
+    return _long_letter_of(50)
 
 
 def test_a_letter_over_10_pages_is_refused_unless_draft(tmp_path):
@@ -245,7 +244,97 @@ def test_a_short_letter_is_not_refused(pdfs):
 
     content = pdfs["01-pending.json"]
     pages = len(PdfReader(io.BytesIO(content)).pages)
-    assert check_letter_pdf(Pdf(content, pages)).findings == []
+    assert check_letter_pdf(Pdf(content, tuple(Page(210, 297) for _ in range(pages)))).findings == []
+
+
+# --- every page is A4 portrait, and later pages carry no NOTIFY tag ----------------------------
+
+
+def _council_letter_css(tmp_path: Path, extra: str) -> str:
+    """A council profile whose letter stylesheet is the built-in one plus ``extra``."""
+    folder = tmp_path / "council"
+    (folder / "templates").mkdir(parents=True)
+    base = (ASSETS / "css" / "letter.css").read_text(encoding="utf-8")
+    (folder / "templates" / "letter.css").write_text(base + "\n" + extra, encoding="utf-8")
+    profile = folder / "council.toml"
+    profile.write_text('name = "council"\nextends = "england"\n[templates]\nfolder = "templates"\n', encoding="utf-8")
+    return str(profile)
+
+
+def test_every_sample_letter_page_is_measured_a4_with_an_empty_tag_corner():
+    from doctool.pipeline import prepare
+    from doctool.render.document import pdf_of
+
+    for name, raw in CASES[:3]:
+        prepared = prepare(raw)
+        letter_doc = prepared.document("charging-letter")
+        pdf = pdf_of(letter_doc.kind, letter_doc.document, letter_doc.profile)
+        assert pdf.pages >= 1
+        for page in pdf.sheets:
+            assert notify.a4_portrait(page.width_mm, page.height_mm), name
+            assert abs(page.width_mm - 210) < 0.01 and abs(page.height_mm - 297) < 0.01
+        assert [page.tag_text for page in pdf.sheets[1:]] == [""] * (pdf.pages - 1), name
+
+
+def test_a_council_stylesheet_that_turns_the_page_is_refused(tmp_path):
+    profile = _council_letter_css(tmp_path, "@page { size: A4 landscape; }")
+    with pytest.raises(Incomplete) as caught:
+        render_bytes(dump(letter("assessed")), ["charging-letter"], ["pdf"], profile=profile)
+    rules = {(f.rule, f.path) for f in caught.value.report.findings}
+    assert ("CL-NOTIFY-PAGE", "$") in rules
+    message = next(f.message for f in caught.value.report.findings if f.rule == "CL-NOTIFY-PAGE")
+    assert message.startswith("Page 1 is 297 by 210 mm")
+
+
+def test_a_notify_tag_on_a_later_page_is_refused(tmp_path):
+    css = (
+        '@page { @top-left-corner { content: "NOTIFY"; font-size: 6pt; vertical-align: top; text-align: left; } }\n'
+        "@page :first { @top-left-corner { content: none; } }"
+    )
+    profile = _council_letter_css(tmp_path, css)
+    with pytest.raises(Incomplete) as caught:
+        render_bytes(_long_letter_of(3), ["charging-letter"], ["pdf"], profile=profile)
+    pages = sorted(f.message for f in caught.value.report.findings if f.rule == "CL-NOTIFY-PAGE" and "NOTIFY" in f.message)
+    assert pages and all("the word NOTIFY in its top-left corner" in m for m in pages)
+    assert not any(m.startswith("Page 1 ") for m in pages)
+    # a tag on page 1 only is not the tag finding, but it is ink outside the zones there:
+    # that corner is where Notify prints its own
+    profile = _council_letter_css(tmp_path / "first", css.replace("@page {", "@page :first {", 1).split("\n")[0])
+    with pytest.raises(Incomplete) as caught:
+        render_bytes(_long_letter_of(3), ["charging-letter"], ["pdf"], profile=profile)
+    [finding] = caught.value.report.findings
+    assert finding.message.startswith("Page 1 prints 1 thing(s) outside the areas GOV.UK Notify allows, the first at 0-")
+
+
+def test_ink_outside_the_zones_is_refused_as_the_pixel_check_finds_it(tmp_path):
+    """The run-time zone check (layout boxes) and this file's pixel check agree: a council
+    stylesheet that pulls the paragraphs into the left border fails both; the built-in passes both."""
+    from doctool.checks import check_letter_pdf
+    from doctool.pipeline import prepare
+    from doctool.profiles import load_profile
+    from doctool.render.document import pdf_of
+
+    council = _council_letter_css(tmp_path, "main p { margin-left: -12mm; }")
+    profile = load_profile(council)
+    letter_doc = prepare(dump(letter("assessed")), profile).document("charging-letter")
+    pdf = pdf_of(letter_doc.kind, letter_doc.document, profile)
+    [finding] = [f for f in check_letter_pdf(pdf, profile).findings if f.rule == "CL-NOTIFY-PAGE"][:1]
+    assert "outside the areas GOV.UK Notify allows" in finding.message and "the first at 4-" in finding.message
+    assert ink_outside_zones(pdf.content, tmp_path) != []
+    with pytest.raises(Incomplete):
+        render_bytes(dump(letter("assessed")), ["charging-letter"], ["pdf"], profile=council)
+
+    letter_doc = prepare(dump(letter("assessed"))).document("charging-letter")
+    pdf = pdf_of(letter_doc.kind, letter_doc.document, letter_doc.profile)
+    (tmp_path / "own").mkdir()
+    assert check_letter_pdf(pdf).findings == [] and ink_outside_zones(pdf.content, tmp_path / "own") == []
+
+
+def _long_letter_of(services: int) -> bytes:
+    data = letter("s117")
+    text = "a description of a service that takes room on the page " * 15
+    data["services"] = [{"description": f"Service {i}: {text}", "weekly_cost": "100.00", "s117": True} for i in range(services)]
+    return dump(data)
 
 
 # --- the Word letter puts the address in the window too -------------------------------------------

@@ -626,8 +626,9 @@ def test_no_letter_sample_triggers(rule):
 
 
 def test_every_letter_rule_and_message_has_a_case():
-    # CL-NOTIFY-SIZE is checked on the laid-out PDF: tests/test_letter_layout.py covers it
-    covered = {(c[3], c[5]) for c in CASES} | {("CL-NOTIFY-SIZE", "pages"), ("CL-NOTIFY-SIZE", "bytes")}
+    # CL-NOTIFY-SIZE and CL-NOTIFY-PAGE are checked on the laid-out PDF: tests/test_letter_layout.py covers them
+    after_layout = {("CL-NOTIFY-SIZE", "pages"), ("CL-NOTIFY-SIZE", "bytes"), ("CL-NOTIFY-PAGE", "size"), ("CL-NOTIFY-PAGE", "tag"), ("CL-NOTIFY-PAGE", "zone")}
+    covered = {(c[3], c[5]) for c in CASES} | after_layout
     every = {(rule_id, key) for rule_id, spec in catalog("letter").items() for key in spec.messages}
     assert sorted(every - covered) == []
     assert all(rule.startswith("CL-") for rule in catalog("letter"))

@@ -248,4 +248,29 @@ def notify_limits(pdf: Pdf) -> Iterator[Hit]:
         yield hit("CL-NOTIFY-SIZE", "$", "bytes", size=f"{len(pdf.content):,}", limit=f"{notify.MAX_BYTES:,}")
 
 
-PDF_RULES = (notify_limits,)
+def notify_pages(pdf: Pdf) -> Iterator[Hit]:
+    """Every page is A4 portrait, prints only inside Notify's zones, and no page after the
+    first carries a "NOTIFY" tag.
+
+    A council's stylesheet can change the page size; a letter must not reach Notify with a
+    page it refuses. The letter's margins keep the tag box empty, and this proves it on
+    each letter: the printer's software reads a tag on a later page as the start of a new
+    letter."""
+    for number, page in enumerate(pdf.sheets, start=1):
+        # notifications-template-preview _is_page_A4_portrait: 210 x 297 mm, 2 mm either way.
+        if not notify.a4_portrait(page.width_mm, page.height_mm):
+            yield hit("CL-NOTIFY-PAGE", "$", "size", page=number,
+                      width=f"{page.width_mm:.0f}", height=f"{page.height_mm:.0f}")
+        # notifications-template-preview _get_pages_with_notify_tag: pages after the first.
+        if number > 1 and notify.TAG_TEXT in page.tag_text.upper():
+            yield hit("CL-NOTIFY-PAGE", "$", "tag", page=number)
+        # notifications-template-preview _colour_no_print_areas_of_page_in_red: any ink
+        # outside the zones fails the letter. Measured here on the layout's boxes, once a page.
+        outside = [rect for rect in page.ink if not notify.in_zones(rect, first_page=number == 1)]
+        if outside:
+            x0, y0, x1, y1 = outside[0]
+            yield hit("CL-NOTIFY-PAGE", "$", "zone", page=number, count=len(outside),
+                      x0=f"{x0:.0f}", y0=f"{y0:.0f}", x1=f"{x1:.0f}", y1=f"{y1:.0f}")
+
+
+PDF_RULES = (notify_limits, notify_pages)

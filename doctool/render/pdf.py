@@ -15,8 +15,10 @@ import mimetypes
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from weasyprint import CSS, HTML
+from weasyprint.formatting_structure.boxes import PageBox, ReplacedBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -89,12 +91,84 @@ def stylesheet_path(path: Path = STYLESHEET, folder: Path | None = None) -> Path
     return council_file(folder, path.name) or path
 
 
+#: One CSS pixel in millimetres (WeasyPrint lays out in CSS pixels, 96 to the inch).
+PX_MM = 25.4 / 96
+#: notifications-template-preview NOTIFY_TAG_BOUNDING_BOX: the top-left corner where Notify
+#: prints its "NOTIFY" tag on page 1 (width, height in mm, from the page corner).
+TAG_BOX_MM = (15.191, 6.149)
+
+
+#: A rectangle on the page in millimetres from its top-left corner: (x0, y0, x1, y1).
+Rect = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the Notify checks need of one laid-out page: its size, the text in the tag box,
+    and where it puts ink (each piece of text, picture, border or coloured background)."""
+
+    width_mm: float
+    height_mm: float
+    tag_text: str = ""
+    ink: tuple[Rect, ...] = ()
+
+
 @dataclass(frozen=True)
 class Pdf:
-    """A laid-out PDF and its page count (known from the layout, so no PDF is re-read)."""
+    """A laid-out PDF and its pages (known from the layout, so no PDF is re-read)."""
 
     content: bytes
-    pages: int
+    sheets: tuple[Page, ...]
+
+    @property
+    def pages(self) -> int:
+        return len(self.sheets)
+
+
+def _tag_text(page: Any) -> str:
+    """The words whose boxes touch Notify's tag box, as its own text extraction would find
+    them (notifications-template-preview ``_extract_text_from_page``: words intersecting the box)."""
+    width, height = (mm / PX_MM for mm in TAG_BOX_MM)
+    words = [
+        box.text
+        for box in page._page_box.descendants()
+        if isinstance(box, TextBox) and box.position_x < width and box.position_y < height
+    ]
+    return " ".join(" ".join(words).split())
+
+
+_SIDES = ("top", "right", "bottom", "left")
+
+
+def _inks(box: Any) -> bool:
+    """True when ``box`` itself puts something on paper: text that is not blank, a picture,
+    a border, or a background that is not white."""
+    if isinstance(box, TextBox):
+        return bool(box.text.strip())
+    if isinstance(box, ReplacedBox):
+        return True
+    if isinstance(box, PageBox):
+        return False
+    style = box.style
+    for side in _SIDES:
+        if style[f"border_{side}_width"] and style[f"border_{side}_style"] not in ("none", "hidden") and style[f"border_{side}_color"].alpha:
+            return True
+    colour = style["background_color"]
+    return bool(colour.alpha) and (colour.red, colour.green, colour.blue) != (1, 1, 1)
+
+
+def _rect(box: Any) -> Rect:
+    if isinstance(box, TextBox):
+        x, y, right, bottom = box.position_x, box.position_y, box.position_x + box.width, box.position_y + box.height
+    else:
+        x, y = box.border_box_x(), box.border_box_y()
+        right, bottom = x + box.border_width(), y + box.border_height()
+    return (x * PX_MM, y * PX_MM, right * PX_MM, bottom * PX_MM)
+
+
+def _page(page: Any) -> Page:
+    ink = tuple(_rect(box) for box in page._page_box.descendants() if _inks(box))
+    return Page(page.width * PX_MM, page.height * PX_MM, _tag_text(page), ink)
 
 
 def lay_out(
@@ -123,7 +197,7 @@ def lay_out(
         document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).render(
             font_config=font_config(), **options
         )
-        return Pdf(document.write_pdf(**options), len(document.pages))
+        return Pdf(document.write_pdf(**options), tuple(_page(page) for page in document.pages))
     except FatalURLFetchingError as exc:
         raise ConfigError(f"template error: {exc.__cause__ or exc}") from None
 
