@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from doctool import __version__
 from doctool.batch import command as batch_command
@@ -24,7 +25,7 @@ from doctool.loading import load_document_bytes, read_bytes
 from doctool.notify_send import command as notify_command
 from doctool.output import atomic_write
 from doctool.paths import SAMPLES
-from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, prepare, render_set
+from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, format_media, prepare, render_set
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
 from doctool.service.cli import add_parsers as add_service_parsers
@@ -71,10 +72,49 @@ def _selection(args: argparse.Namespace) -> Selection:
     return Selection.one(args.document, args.format, args.size)
 
 
+def _extension_formats() -> dict[str, str]:
+    """The format an output file's extension names (``x.docx`` -> docx, ``x.brf`` -> braille);
+    ``.pdf`` and ``.docx`` name the standard formats, not their large-print variants."""
+    by_ext: dict[str, str] = {}
+    for fmt in reversed(ALL_FORMATS):  # the standard formats come first, so they win
+        by_ext[format_media(fmt)[1]] = fmt
+    by_ext["wav"] = by_ext.get("mp3", "audio")
+    return by_ext
+
+
+def _output_format(args: argparse.Namespace) -> None:
+    """Without --format, the output's extension says it; with both, they must agree."""
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output and not Path(args.output).is_dir() else ""
+    by_ext = _extension_formats()
+    if args.format is None and args.document and suffix in by_ext:
+        args.format = by_ext[suffix]
+        return
+    if args.format and suffix:
+        wanted = format_media(args.format)[1] if args.format in ALL_FORMATS else None
+        if wanted and suffix != wanted and not (args.format == "audio" and suffix in ("mp3", "wav")):
+            raise InputError(
+                f"the output {Path(args.output).name} ends .{suffix}, but --format {args.format} makes a .{wanted} file: "
+                f"change one (or leave out --format and the extension decides)"
+            )
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; nothing was written (use --force to replace it)")
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     path = Path(args.file)
     raw = read_bytes(path)
+    if args.format:
+        args.format = args.format.lower() if args.format.lower() in ALL_FORMATS else args.format
+    if not (args.all or args.for_person):
+        _output_format(args)
     selection = _selection(args)
+    if selection.set:
+        _refuse_overwrite(Path(args.output) / MANIFEST, args.force)
+    elif args.output and not Path(args.output).is_dir():
+        _refuse_overwrite(Path(args.output), args.force)
     prepared = prepare(raw, args.profile, draft=args.draft)
     try:
         rendered = render_set(prepared, selection)
@@ -96,6 +136,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else Path(made.name)
     if target.is_dir():  # like cp: a folder given as the output gets the usual file name
         target = target / made.name
+    _refuse_overwrite(target, args.force)
     atomic_write(target, made.content)
     print(target)
     return 0
@@ -141,24 +182,65 @@ def cmd_fields(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_CODES = """exit codes:
+  0  done (warnings may have been printed)
+  1  the record fits the schema but blocking findings exist: nothing was written
+  2  it cannot be used: unreadable, invalid JSON, schema errors, a bad profile or option
+  3  an internal error (a bug: please report it with DOCTOOL_DEBUG=1 output)"""
+
+
+def _help(examples: str, codes: str = EXIT_CODES) -> dict[str, Any]:
+    """The epilog every subcommand's --help ends with: examples, then what each exit code means."""
+    return {"epilog": f"examples:\n{examples}\n\n{codes}", "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doctool",
         description="Validate care and support plans and produce the documents a person receives.",
+        **_help(
+            "  doctool validate plan.json\n"
+            "  doctool render plan.json --all -o out/\n"
+            "  doctool batch letters.csv --mapping finance.toml -o out/april\n"
+            "  doctool COMMAND --help    (each command's options, examples and exit codes)"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"doctool {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check a plan or letter record against the schema and the law")
+    p = sub.add_parser(
+        "validate",
+        help="check a plan or letter record against the schema and the law",
+        description="Check a plan or letter record against the published schema and the Care Act checks.",
+        **_help(
+            "  doctool validate samples/plans/01-older-person-home-care.json\n"
+            "  doctool validate plan.json --profile kent --json > findings.json",
+            EXIT_CODES.replace("nothing was written", "the plan is not ready to issue"),
+        ),
+    )
     p.add_argument("file", metavar="FILE.json")
     p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("render", help="write the documents a plan (or a letter record) needs, in Word and PDF")
+    p = sub.add_parser(
+        "render",
+        help="write the documents a plan (or a letter record) needs, in Word and PDF",
+        description="Write one document in one format, every document (--all), or what the person asked for (--for-person).",
+        **_help(
+            "  doctool render plan.json --document plan -o ASC-104233-plan.pdf      (the extension picks the format)\n"
+            "  doctool render plan.json --document easyread --format docx\n"
+            "  doctool render plan.json --document plan --format large-print-pdf --size 18\n"
+            "  doctool render plan.json --all -o out/ASC-104233\n"
+            "  doctool render plan.json --for-person -o out/ASC-104233 --force      (replace an earlier set)\n"
+            "  doctool render draft.json --all --draft -o out/draft                  (files named ...-DRAFT.pdf)"
+        ),
+    )
     p.add_argument("file", metavar="FILE.json")
     p.add_argument("--document", metavar="NAME", help=f"which document: {', '.join(DOCUMENTS)}")
-    p.add_argument("--format", metavar="FORMAT", help=f"which format: {', '.join(ALL_FORMATS)}")
+    p.add_argument(
+        "--format", metavar="FORMAT", help=f"which format: {', '.join(ALL_FORMATS)} (default: from the -o extension)"
+    )
     p.add_argument("--size", type=int, metavar="PT", help="print size for large-print and clear-print formats")
     p.add_argument("--all", action="store_true", help="every document that applies, in Word and PDF, with a manifest")
     p.add_argument(
@@ -166,21 +248,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", help="output file (or folder with --all)")
     p.add_argument("--draft", action="store_true", help="write a marked DRAFT even if blocking items are missing")
+    p.add_argument("--force", action="store_true", help="replace a file (or a folder's set) that already exists")
     p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("check-template", help="check an edited Word or HTML template before use")
+    p = sub.add_parser(
+        "check-template",
+        help="check an edited Word or HTML template before use",
+        description="Check an edited Word shell (.docx) or HTML template before a council uses it. "
+        "The document it is for is read from its file name (plan, easyread, charging-letter, dp-summary) unless --document says.",
+        **_help(
+            "  doctool check-template templates/docx/charging-letter.docx\n"
+            "  doctool check-template council/templates/plan.html.j2\n"
+            "  doctool check-template council/our-letter.docx --document charging-letter",
+            "exit codes:\n  0  no problems found\n  1  problems found (each listed)\n  2  not a template, or no such file",
+        ),
+    )
     p.add_argument("template", metavar="TEMPLATE")
     p.add_argument("--document", choices=sorted(DOCUMENTS), help="which document the template is for")
     p.set_defaults(func=cmd_check_template)
 
-    p = sub.add_parser("fields", help="what templates receive (the document model), or the sections a document makes")
+    p = sub.add_parser(
+        "fields",
+        help="what templates receive (the document model), or the sections a document makes",
+        description="What templates receive (the document model), or the sections a document makes from a sample.",
+        **_help(
+            "  doctool fields\n  doctool fields charging-letter\n  doctool fields plan --sample plan.json",
+            "exit codes:\n  0  printed\n  2  an unknown document, or a sample that cannot be read",
+        ),
+    )
     p.add_argument("document", nargs="?", metavar="DOCUMENT", help=f"show the sections of: {', '.join(DOCUMENTS)}")
     p.add_argument("--sample", metavar="FILE.json", help="the plan or letter record to compose (default: a bundled sample)")
     p.add_argument("--profile", default="england", help="council profile name or .toml file (default: england)")
     p.set_defaults(func=cmd_fields)
 
-    p = sub.add_parser("schema", help="print a published JSON Schema")
+    p = sub.add_parser(
+        "schema",
+        help="print a published JSON Schema",
+        description="Print a published JSON Schema (the same as schemas/NAME.schema.json).",
+        **_help("  doctool schema plan > plan.schema.json\n  doctool schema charging-letter", "exit codes:\n  0  printed\n  2  an unknown schema"),
+    )
     p.add_argument("name", nargs="?", default="plan", choices=sorted(SCHEMAS))
     p.set_defaults(func=cmd_schema)
 

@@ -97,7 +97,7 @@ def _known(value: str, choices: Iterable[str], what: str) -> None:
     choices = list(choices)
     if value in choices:
         return
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise InputError(f"unknown {what} {value!r}{hint}", [FieldError(what, f"must be one of: {', '.join(choices)}")])
 

@@ -90,7 +90,9 @@ def _find(name_or_path: str) -> Path:
         if candidate.is_file():
             return candidate
     known = sorted(p.stem for d in _search_dirs() if d.is_dir() for p in d.glob("*.toml"))
-    raise ConfigError(f"unknown profile {name_or_path!r}; known profiles: {', '.join(known)}")
+    close = nearest(name_or_path.lower(), known)
+    hint = f"; did you mean {close!r}?" if close else ""
+    raise ConfigError(f"unknown profile {name_or_path!r}{hint} (known profiles: {', '.join(known)})")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -25,13 +25,13 @@ def run(args: list[str]) -> int:
 def main(outdir: Path) -> int:
     failures = 0
     for plan in sorted((ROOT / "samples" / "plans").glob("*.json")):
-        failures += run(["render", str(plan), "--all", "-o", str(outdir / "plans" / plan.stem)]) != 0
+        failures += run(["render", str(plan), "--all", "--force", "-o", str(outdir / "plans" / plan.stem)]) != 0
     for plan in sorted((ROOT / "samples" / "plans").glob("*.json")):
-        failures += run(["render", str(plan), "--for-person", "-o", str(outdir / "for-person" / plan.stem)]) != 0
+        failures += run(["render", str(plan), "--for-person", "--force", "-o", str(outdir / "for-person" / plan.stem)]) != 0
     for draft in sorted((ROOT / "samples" / "drafts").glob("[0-9]*.json")):  # not EXPECTED.json
-        failures += run(["render", str(draft), "--all", "--draft", "-o", str(outdir / "drafts" / draft.stem)]) != 0
+        failures += run(["render", str(draft), "--all", "--draft", "--force", "-o", str(outdir / "drafts" / draft.stem)]) != 0
     for letter in sorted((ROOT / "samples" / "letters").glob("*.json")):
-        failures += run(["render", str(letter), "--all", "-o", str(outdir / "letters" / letter.stem)]) != 0
+        failures += run(["render", str(letter), "--all", "--force", "-o", str(outdir / "letters" / letter.stem)]) != 0
     bulk = ROOT / "samples" / "letters" / "bulk-april-2027.jsonl"
     code = run(["batch", str(bulk), "--format", "pdf", "-o", str(outdir / "bulk"), "--combined-pdf", "--zip"])
     failures += code not in (0, 1)  # 1: the broken records are listed, the rest rendered

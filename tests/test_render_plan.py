@@ -394,8 +394,8 @@ def test_blocking_findings_refuse_a_single_file_and_write_nothing(tmp_path, monk
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    target = tmp_path / "out" / "plan.pdf"
     for fmt in ("pdf", "docx"):
+        target = tmp_path / "out" / f"plan.{fmt}"
         code, out, err = cli(["render", src, "--document", "plan", "--format", fmt, "-o", target])
         assert code == 1, err
         assert "Nothing was written" in err

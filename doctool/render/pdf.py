@@ -151,10 +151,18 @@ def _inks(box: Any) -> bool:
         return False
     style = box.style
     for side in _SIDES:
-        if style[f"border_{side}_width"] and style[f"border_{side}_style"] not in ("none", "hidden") and style[f"border_{side}_color"].alpha:
+        if style[f"border_{side}_width"] and style[f"border_{side}_style"] not in ("none", "hidden") and getattr(style[f"border_{side}_color"], "alpha", 1):
             return True
-    colour = style["background_color"]
-    return bool(colour.alpha) and (colour.red, colour.green, colour.blue) != (1, 1, 1)
+    return _coloured(style["background_color"])
+
+
+def _coloured(colour: Any) -> bool:
+    """True for a visible colour other than white. WeasyPrint gives CSS Color 3 colours
+    (``red``, ``green``, ``blue``) or CSS Color 4 ones (``to("srgb").coordinates``)."""
+    if not getattr(colour, "alpha", 1):
+        return False
+    rgb = tuple(colour.to("srgb").coordinates) if hasattr(colour, "to") else (colour.red, colour.green, colour.blue)
+    return rgb != (1, 1, 1)
 
 
 def _rect(box: Any) -> Rect:
