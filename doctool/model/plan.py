@@ -18,6 +18,7 @@ from doctool.model.common import (
     Ident,
     IsoDate,
     Money,
+    NhsNumber,
     Period,
     ShortText,
     Strict,
@@ -101,7 +102,9 @@ class Person(Strict):
     date_of_birth: IsoDate | None = None
     address: Address | None = None
     reference: ShortText
-    nhs_number: ShortText | None = None
+    nhs_number: NhsNumber | None = Field(
+        default=None, description="NHS number, 10 digits (999 123 4567); the last is the modulus 11 check digit."
+    )
     lives_with: Text | None = None
     about_me: Text | None = Field(default=None, description="What matters to me, in my own words.")
     strengths: list[Text] = items(30)
