@@ -81,14 +81,41 @@ class Format(str, Enum):
     txt = "txt"
 
 
+class ContactMethod(str, Enum):
+    """How the person wants to be contacted (Accessible Information Standard)."""
+
+    letter = "letter"
+    phone = "phone"
+    text_message = "text_message"
+    email = "email"
+    video_call = "video_call"
+    in_person = "in_person"
+    through_someone = "through_someone"
+
+
 class Communication(Strict):
-    """The person's information and communication needs and the formats they asked for."""
+    """The person's information and communication needs and the formats they asked for,
+    as the Accessible Information Standard (DAPB1605) records them."""
 
     needs: list[Text] = items(20)
     formats: list[Format] = items(10)
     large_print_size: int | None = Field(default=None, ge=14, le=72)
-    language: ShortText | None = None
+    braille_grade: Literal[1, 2] | None = Field(
+        default=None,
+        description="Unified English Braille grade the person reads: 1 (uncontracted) or 2 (contracted, the default).",
+    )
+    contact_method: ContactMethod | None = Field(default=None, description="How the person wants to be contacted.")
+    phone: ShortText | None = Field(default=None, description="The person's own phone number.")
+    email: ShortText | None = Field(default=None, description="The person's own email address.")
+    language: ShortText | None = Field(default=None, description="The language the person speaks.")
+    reads_language: ShortText | None = Field(
+        default=None, description="The language the person reads, when it is not the one they speak or not English."
+    )
     interpreter: bool = False
+    interpreter_language: ShortText | None = Field(
+        default=None,
+        description="Which interpreter: British Sign Language, or the spoken language (for example Polish).",
+    )
     easy_read_words: Text | None = Field(
         default=None, description="How the person describes themselves in their own easy-read words."
     )
@@ -154,6 +181,7 @@ class MetBy(str, Enum):
     health = "health"
     equipment = "equipment"
     self = "self"
+    education = "education"
 
 
 class Arrangement(Strict):
