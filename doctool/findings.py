@@ -14,13 +14,17 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One rule that a document breaks: blocking (``error``) or advisory (``warning``)."""
+    """One rule that a document breaks: blocking (``error``) or advisory (``warning``).
+
+    ``where`` names what it is about as a practitioner would ("Need 6 (Keeping a home clean
+    and safe)"); ``path`` is the exact JSON path and ``rule`` the rule id, for details."""
 
     rule: str
     severity: Severity
     path: str
     message: str
     source: str
+    where: str = ""
 
     def as_dict(self) -> dict[str, str]:
         d = asdict(self)

@@ -9,7 +9,8 @@ from doctool.findings import Finding, Report
 def _block(title: str, findings: list[Finding]) -> list[str]:
     lines = [title]
     for f in findings:
-        lines += [f"  {f.rule}  {f.path}", f"      {f.message}", f"      Source: {f.source}"]
+        about = f"{f.where} \u00b7 " if f.where else ""  # what it is about, as a practitioner names it
+        lines += [f"  {f.rule}  {about}{f.path}", f"      {f.message}", f"      Source: {f.source}"]
     return lines
 
 

@@ -74,6 +74,7 @@ def test_kent_makes_the_review_blocking(validate_json, complete_plan):
         "path": "$.review.next_review_date",
         "message": _finding(out, "SG-10-REVIEW")["message"],
         "source": _finding(out, "SG-10-REVIEW")["source"],
+        "where": "Review",
     }
 
 
@@ -249,6 +250,7 @@ def test_own_profile_by_name_from_profile_path(validate_json, complete_plan, own
         "path": "$.person.nhs_number",
         "message": "Record the person's NHS number.",
         "source": "Eastshire practice standard 1",
+        "where": "About the person",
     }
     finding = _finding(out, "SG-10-FORMAT")
     assert (finding["severity"], finding["path"]) == ("error", "$.person.communication.formats")

@@ -199,3 +199,40 @@ def test_samples_fit_the_schema_with_jsonschema():
     validator = jsonschema.Draft202012Validator(root)
     for path in SAMPLES:
         validator.validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    "number,ok",
+    [
+        ("943 476 5919", True),  # the NHS Data Dictionary's example
+        ("9434765919", True),
+        ("943-476-5919", True),
+        ("943 476 5918", False),  # one digit out: the check digit no longer matches
+        ("943 476 5911", False),
+        ("999 462 1150", False),  # a sample's old number: made up, never checked
+        ("123 456 7890", False),  # nine digits whose remainder gives 10: no check digit exists
+        ("943 476 591", False),
+        ("NHS 9434765919", False),
+    ],
+)
+def test_nhs_number_is_checked_at_the_schema_boundary(number, ok, validate_json):
+    """The modulus 11 check (NHS Data Dictionary) refuses a mistyped NHS number as a schema
+    error at its JSON path, with a message that names the check and never repeats the number."""
+    plan = complete_plan_dict()
+    plan["person"]["nhs_number"] = number
+    code, out, _ = validate_json(plan)
+    schema_errors = [f for f in out["findings"] if f["rule"] == "SCHEMA"]
+    if ok:
+        assert code == 0 and not schema_errors
+        return
+    assert code == 2
+    assert [f["path"] for f in schema_errors] == ["$.person.nhs_number"]
+    assert "NHS number" in schema_errors[0]["message"]
+    assert number not in schema_errors[0]["message"] and number.replace(" ", "") not in schema_errors[0]["message"]
+
+
+def test_nhs_number_is_printed_in_its_usual_groups():
+    from doctool.model.plan import Person
+
+    person = Person.model_validate({"full_name": "A", "reference": "R", "nhs_number": "9434765919"})
+    assert person.nhs_number == "943 476 5919"

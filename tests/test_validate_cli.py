@@ -21,7 +21,7 @@ EXPECTED_FILE = DRAFTS_DIR / "EXPECTED.json"
 DRAFTS = sorted(p for p in DRAFTS_DIR.glob("*.json") if p.name != "EXPECTED.json")
 
 TOP_KEYS = {"valid", "complete", "profile", "findings"}
-FINDING_KEYS = {"rule", "severity", "path", "message", "source"}
+FINDING_KEYS = {"rule", "severity", "path", "message", "source", "where"}
 
 
 def _expected() -> dict:
@@ -39,7 +39,8 @@ def assert_report_shape(out: dict) -> None:
         assert set(f) == FINDING_KEYS
         assert f["severity"] in ("error", "warning")
         assert f["path"].startswith("$")
-        assert all(isinstance(f[k], str) and f[k] for k in FINDING_KEYS)
+        assert all(isinstance(f[k], str) and f[k] for k in FINDING_KEYS - {"where"})
+        assert isinstance(f["where"], str)  # what a practitioner calls it; "" for the whole record
 
 
 # --- samples: complete plans exit 0, drafts exit 1 ----------------------------------------

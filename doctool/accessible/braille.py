@@ -42,7 +42,10 @@ from doctool.errors import ConfigError
 
 CELLS = 40
 LINES = 25
-TABLE = "en-us-brf.dis,en-ueb-g2.ctb"
+#: The liblouis tables for each UEB grade the person reads: 1 uncontracted, 2 contracted.
+TABLES = {1: "en-us-brf.dis,en-ueb-g1.ctb", 2: "en-us-brf.dis,en-ueb-g2.ctb"}
+GRADE = 2  # contracted, unless the person's communication record says they read grade 1
+TABLE = TABLES[GRADE]
 #: The 64 characters of North American ASCII braille (space to underscore).
 BRF_CHARS = frozenset(chr(c) for c in range(0x20, 0x60))
 _NUMBER_SIGN, _DIGITS = "#", "JABCDEFGHI"  # digits 0-9 in ASCII braille (upper cells a-j)
@@ -66,11 +69,11 @@ def _exe() -> str:
     return exe
 
 
-def _run(texts: list[str]) -> list[str]:
+def _run(texts: list[str], grade: int = GRADE) -> list[str]:
     """One run of lou_translate: each text (one line each) to ASCII braille, as printed."""
     try:
         done = subprocess.run(
-            [_exe(), "--forward", TABLE],
+            [_exe(), "--forward", TABLES[grade]],
             input="\n".join(texts) + "\n",
             capture_output=True,
             text=True,
@@ -137,15 +140,15 @@ def _cells(braille: str) -> str:
     return "".join(c if c in BRF_CHARS else " " for c in braille.upper())
 
 
-def translate(texts: list[str]) -> list[str]:
-    """Translate each text to contracted UEB in ASCII braille, in one run of lou_translate."""
+def translate(texts: list[str], grade: int = GRADE) -> list[str]:
+    """Translate each text to UEB (contracted unless ``grade`` is 1) in ASCII braille, in one run of lou_translate."""
     if not texts:
         return []
     _exe()
-    return [_cells(out) for out in _run([braille_safe(t) or "-" for t in texts])]
+    return [_cells(out) for out in _run([braille_safe(t) or "-" for t in texts], grade)]
 
 
-def translate_lines(lines: list[Line]) -> list[tuple[str, list[bool]]]:
+def translate_lines(lines: list[Line], grade: int = GRADE) -> list[tuple[str, list[bool]]]:
     """Each logical line in braille with, for each cell, whether it belongs to an unbroken
     piece (an email, a reference...). Pieces are translated separately, all in one run."""
     _learn(c for item in lines for text, _ in item.pieces for c in unicodedata.normalize("NFC", text) if _plain(c) is None)
@@ -160,7 +163,7 @@ def translate_lines(lines: list[Line]) -> list[tuple[str, list[bool]]]:
                 jobs.append(safe)
             plan.append((before, after, keep, len(jobs) - 1 if safe else -1))
         plans.append(plan)
-    done = [_cells(out) for out in _run(jobs)] if jobs else []
+    done = [_cells(out) for out in _run(jobs, grade)] if jobs else []
     out: list[tuple[str, list[bool]]] = []
     for plan in plans:
         cells: list[str] = []
@@ -364,19 +367,30 @@ def paginate(blocks: Iterable[tuple[str, list[str]]], cells: int = CELLS, lines:
     return out
 
 
-def brf(lines: list[Line]) -> bytes:
+def brf(lines: list[Line], grade: int = GRADE) -> bytes:
     """Structured lines as a paginated BRF file (ASCII braille, CR LF lines, form feeds)."""
-    pages = paginate(_blocks(lines, translate_lines(lines)))
+    pages = paginate(_blocks(lines, translate_lines(lines, grade)))
     return "\f".join("\r\n".join(page) + "\r\n" for page in pages).encode("ascii")
 
 
-def braille_layout(doc: Document, words: Mapping[str, Any] | WordingLike) -> list[list[tuple[str, str]]]:
+def braille_layout(doc: Document, words: Mapping[str, Any] | WordingLike, grade: int = GRADE) -> list[list[tuple[str, str]]]:
     """The document's braille pages as (kind, text) lines, without page numbers (for checks)."""
     lines = structured_lines(doc, Words(words))
-    return layout(_blocks(lines, translate_lines(lines)))
+    return layout(_blocks(lines, translate_lines(lines, grade)))
 
 
-def render_braille(doc: Document, words: Mapping[str, str] | WordingLike) -> bytes:
-    """The document in contracted UEB braille (.brf). ``words`` is the accessible wording
-    table (``Wording("accessible", profile)["text"]``, or the Wording itself)."""
-    return brf(structured_lines(doc, Words(words)))
+def asked_grade(record: Any) -> int:
+    """The UEB grade the person reads (in a combined plan: grade 1 if either reads only grade 1,
+    since a grade 2 reader can read it and not the other way round); grade 2 when none is recorded."""
+    grades = [
+        p.communication.braille_grade
+        for p in (getattr(record, "person", None), getattr(record, "carer", None))
+        if p is not None and getattr(p, "communication", None) and p.communication.braille_grade
+    ]
+    return min(grades) if grades else GRADE
+
+
+def render_braille(doc: Document, words: Mapping[str, str] | WordingLike, grade: int = GRADE) -> bytes:
+    """The document in UEB braille (.brf), contracted (grade 2) unless ``grade`` is 1. ``words``
+    is the accessible wording table (``Wording("accessible", profile)["text"]``, or the Wording itself)."""
+    return brf(structured_lines(doc, Words(words)), grade)

@@ -66,7 +66,8 @@ def _no_size(name: str, size: int | None) -> None:
 
 def _braille(source: Source, size: int | None) -> tuple[bytes, str, str]:
     _no_size("braille", size)
-    return braille.render_braille(source.document, source.words), "brf", "application/x-brf"
+    grade = braille.asked_grade(source.record)
+    return braille.render_braille(source.document, source.words, grade), "brf", "application/x-brf"
 
 
 def _audio(source: Source, size: int | None) -> tuple[bytes, str, str]:
@@ -101,7 +102,10 @@ FORMATS: dict[str, AccessibleFormat] = {
         AccessibleFormat(
             "clear-print-docx", "docx", DOCX_MEDIA, "Clear print Word: 14 pt (12 to 14 pt)", _clear_docx, sized=True
         ),
-        AccessibleFormat("braille", "brf", "application/x-brf", "Braille: contracted UEB, 40 cells by 25 lines (.brf)", _braille),
+        AccessibleFormat(
+            "braille", "brf", "application/x-brf",
+            "Braille: UEB, contracted (grade 2) or the grade asked for, 40 cells by 25 lines (.brf)", _braille,
+        ),
         AccessibleFormat("audio", "mp3", "audio/mpeg", "Audio: spoken by espeak-ng (MP3, or WAV without lame)", _audio),
         AccessibleFormat("txt", "txt", "text/plain; charset=utf-8", "Plain text (UTF-8), for email and screen readers", _txt),
         AccessibleFormat("html", "html", "text/html; charset=utf-8", "Accessible web page (one file), for email and screen readers", _html),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from doctool.checks.catalog import all_rules, check_profile_rules
+from doctool.checks.where import Namer
 from doctool.findings import Finding, Report
 from doctool.profiles import Profile, Requirement
 
@@ -46,20 +47,21 @@ def _present(value: Any) -> bool:
     return value is not None and value is not False and value != "" and value != [] and value != {}
 
 
-def _requirement_findings(doc: Any, requirements: Iterable[Requirement]) -> Iterator[Finding]:
+def _requirement_findings(doc: Any, requirements: Iterable[Requirement], namer: Namer) -> Iterator[Finding]:
     for req in requirements:
         if req.when and not _present(_lookup(doc, req.when)):
             continue
         if req.unless and _present(_lookup(doc, req.unless)):
             continue
         if not _present(_lookup(doc, req.path)):
-            yield Finding(req.rule, req.severity, f"$.{req.path}", req.message, req.source)
+            yield Finding(req.rule, req.severity, f"$.{req.path}", req.message, req.source, namer.path(f"$.{req.path}"))
 
 
 def run(doc: Any, rules: Iterable[RuleFn], profile: Profile, document: str = "plan") -> Report:
     """Apply every rule function and the profile's own requirements for ``document`` to ``doc``."""
     check_profile_rules(profile)  # a profile loaded before the catalogue's check was added
     defs = all_rules()
+    namer = Namer(doc, profile)
     findings: set[Finding] = set()
     for rule_fn in rules:
         for h in rule_fn(doc):
@@ -69,10 +71,11 @@ def run(doc: Any, rules: Iterable[RuleFn], profile: Profile, document: str = "pl
                     rule=h.rule,
                     severity=profile.severity.get(h.rule, spec.severity),
                     path=h.path,
-                    message=spec.message(h.key, **h.params),
+                    message=spec.message(h.key, **namer.params(h.params)),
                     source=spec.source,
+                    where=namer.path(h.path),
                 )
             )
-    findings.update(_requirement_findings(doc, [r for r in profile.requirements if r.document == document]))
+    findings.update(_requirement_findings(doc, [r for r in profile.requirements if r.document == document], namer))
     ordered = sorted(findings, key=lambda f: (f.severity.value != "error", f.rule, f.path, f.message))
     return Report(profile=profile.name, findings=ordered)

@@ -12,7 +12,7 @@ from doctool.compose.common import bullets, draft_state, fields, grid, letterhea
 from doctool.document import Date, Document, Email, Meta, Money, Phone, Reference, Section, Text, fill
 from doctool.findings import Report
 from doctool.model.common import Contact
-from doctool.model.plan import ChargingScenario, Need, Person, Plan, PlanStatus, Service
+from doctool.model.plan import ChargingScenario, Communication, Need, Person, Plan, PlanStatus, Service
 from doctool.profiles import Profile
 from doctool.wording import Wording
 
@@ -56,23 +56,35 @@ def _about(p: Person, heading: str, w: Wording, always_communication: bool) -> l
         parts.append(section(lab["support_network"], grid(head, contact_rows(p.support_network)), level=3))
     comm = p.communication
     if comm or always_communication:
-        formats = ", ".join(w.label("format", f) for f in comm.formats) if comm and comm.formats else ""
         parts.append(
             section(
                 lab["communication"],
                 bullets(comm.needs) if comm and comm.needs else para(text["not_recorded"], "muted"),
-                fields(
-                    [
-                        (lab["formats"], formats),
-                        (lab["large_print_size"], f"{comm.large_print_size} pt" if comm and comm.large_print_size else ""),
-                        (lab["language"], comm.language if comm else ""),
-                        (lab["interpreter"], lab["yes"] if comm and comm.interpreter else ""),
-                    ]
-                ),
+                fields(_communication_rows(comm, w)) if comm else None,
                 level=3,
             )
         )
     return parts
+
+
+def _communication_rows(comm: Communication, w: Wording) -> list[tuple[str, Text | None]]:
+    """How to reach the person and what they need to understand us (Accessible Information
+    Standard): the language they speak and the one they read, which interpreter, which braille."""
+    lab = w["label"]
+    interpreter = (comm.interpreter_language or lab["yes"]) if comm.interpreter or comm.interpreter_language else ""
+    # One language, unless the person reads a different one (or only reads one we know of)
+    spoken = lab["speaks_language"] if comm.reads_language else lab["language"]
+    return [
+        (lab["formats"], ", ".join(w.label("format", f) for f in comm.formats)),
+        (lab["large_print_size"], f"{comm.large_print_size} pt" if comm.large_print_size else ""),
+        (lab["braille_grade"], w.label("braille_grade", str(comm.braille_grade)) if comm.braille_grade else ""),
+        (spoken, comm.language),
+        (lab["reads_language"], comm.reads_language),
+        (lab["interpreter"], interpreter),
+        (lab["contact_method"], w.label("contact_method", comm.contact_method) if comm.contact_method else ""),
+        (lab["my_phone"], Phone(comm.phone) if comm.phone else ""),
+        (lab["my_email"], Email(comm.email) if comm.email else ""),
+    ]
 
 
 def _need(need: Need, w: Wording, combined: bool) -> Section:
@@ -90,8 +102,7 @@ def _need(need: Need, w: Wording, combined: bool) -> Section:
             (w.label("met_by", a.how), a.who, a.what, ", ".join(x for x in (a.frequency, a.times) if x))
             for a in need.met_by
         ],
-        caption=lab["how_met"],
-    )
+    )  # no caption: it would print "How this need is met" twice, above its own column heading
     return section(
         heading,
         para(need.description),
@@ -286,11 +297,31 @@ def _keeping_safe(plan: Plan, w: Wording) -> list[Section]:
     ]
 
 
+def _accommodation(plan: Plan, w: Wording) -> list[Section]:
+    """A decision that needs can only be met in a particular type of accommodation (Kent 8):
+    its own part of the plan, with the decision and, labelled, the evidence for it."""
+    acc = plan.accommodation
+    if acc is None:
+        return []
+    lab = w["label"]
+    return [
+        section(
+            w["heading"]["accommodation"],
+            fields(
+                [
+                    (lab["accommodation_type"], acc.type),
+                    (lab["accommodation_decision"], acc.decision),
+                    (lab["accommodation_evidence"], acc.evidence),
+                ]
+            ),
+        )
+    ]
+
+
 def _other_plans(plan: Plan, w: Wording) -> list[Section]:
     lab, text = w["label"], w["text"]
     s117 = plan.s117 if plan.s117 and plan.s117.applies else None
-    acc = plan.accommodation
-    if not (plan.other_plans or s117 or acc):
+    if not (plan.other_plans or s117):
         return []
     domain = {n.id: w.label("domain", n.domain) for n in plan.needs or []}
     services = {s.id: f"{s.type}: {s.description}" for s in plan.services}
@@ -306,20 +337,6 @@ def _other_plans(plan: Plan, w: Wording) -> list[Section]:
                         (lab["services_s117"], "; ".join(services.get(i, i) for i in s117.service_ids)),
                         (lab["responsible_body"], s117.responsible_body),
                         (lab["detained_under"], s117.detained_under),
-                    ]
-                ),
-                level=3,
-            )
-        )
-    if acc:
-        parts.append(
-            section(
-                lab["accommodation"],
-                fields(
-                    [
-                        (lab["accommodation_type"], acc.type),
-                        (lab["accommodation_decision"], acc.decision),
-                        (lab["accommodation_evidence"], acc.evidence),
                     ]
                 ),
                 level=3,
@@ -438,6 +455,7 @@ def compose_plan(plan: Plan, profile: Profile, report: Report, draft: bool) -> D
             )
         )
     sections += _needs(plan, w)
+    sections += _accommodation(plan, w)
     sections += _outcomes(plan, w)
     sections += _budget(plan, w)
     sections += _advice(plan, w)

@@ -85,6 +85,10 @@ class Phone(_Printed):
 
     number: str
 
+    def __html__(self) -> str:
+        """In HTML, one unbreakable piece: "01632 960 123" never ends one line and starts the next."""
+        return f'<span class="nowrap">{escape(self.number)}</span>'
+
     @property
     def printed(self) -> str:
         return self.number
@@ -170,7 +174,7 @@ class Phrase(_Printed):
 
     def __html__(self) -> str:
         """Escaped text, with explained words in bold (what ``{{ phrase }}`` prints in HTML)."""
-        return "".join(p.__html__() if isinstance(p, Term) else str(escape(str(p))) for p in self.parts)
+        return "".join(p.__html__() if isinstance(p, Term | Phone) else str(escape(str(p))) for p in self.parts)
 
     @property
     def printed(self) -> str:

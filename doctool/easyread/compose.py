@@ -678,6 +678,8 @@ class Composer:
             where = f"$.contingency.emergency_contacts[{i}]"
             if contact.phone:
                 phones.append(out.say("wrong", "contact", where, name=contact.name, phone=contact.phone))
+            elif contact.email:  # someone reached only by email (a tutor, say) still has a way in
+                phones.append(out.say("wrong", "contact_email", where, name=contact.name, email=contact.email))
             else:
                 phones.append(out.say("wrong", "contact_no_phone", where, name=contact.name))
         council_phone = self.profile.council.get("phone")

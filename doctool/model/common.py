@@ -166,6 +166,42 @@ LoosePostcode = Annotated[
 #: A stable identifier used to link needs, outcomes and services.
 Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 
+# --- NHS number -----------------------------------------------------------------------------------
+
+_NHS_NUMBER = re.compile(r"[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}")
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The modulus 11 check digit of an NHS number's first nine digits, or None when there
+    is none (a remainder that gives 10: no NHS number starts with those nine digits)."""
+    total = sum(int(d) * weight for d, weight in zip(first_nine, range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    return 0 if check == 11 else None if check == 10 else check
+
+
+def _nhs_number(value: Any) -> Any:
+    """Ten digits, written together or as 3 3 4 (spaces or hyphens), whose last digit is the
+    modulus 11 check digit; kept as ``999 123 4567``. The message never repeats the number."""
+    if not isinstance(value, str):
+        return value  # the str type refuses it with its own message
+    value = value.strip()
+    if not _NHS_NUMBER.fullmatch(value):
+        raise ValueError("must be an NHS number: 10 digits, written together or in groups of 3, 3 and 4")
+    digits = "".join(d for d in value if d.isdigit())
+    check = nhs_check_digit(digits[:9])
+    if check is None or check != int(digits[9]):
+        raise ValueError("is not a valid NHS number: the check digit (the last digit) does not match; "
+                         "check the number against the person's NHS record")
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+#: An NHS number, checked with its modulus 11 check digit (NHS Data Dictionary).
+NhsNumber = Annotated[
+    str,
+    BeforeValidator(_nhs_number),
+    Field(json_schema_extra={"pattern": "^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$"}),
+]
+
 # --- money ----------------------------------------------------------------------------------------
 
 _MONEY_TEXT = re.compile(r"[0-9]{1,8}(\.[0-9]{1,2})?")

@@ -18,6 +18,7 @@ from doctool.model.common import (
     Ident,
     IsoDate,
     Money,
+    NhsNumber,
     Period,
     ShortText,
     Strict,
@@ -80,14 +81,41 @@ class Format(str, Enum):
     txt = "txt"
 
 
+class ContactMethod(str, Enum):
+    """How the person wants to be contacted (Accessible Information Standard)."""
+
+    letter = "letter"
+    phone = "phone"
+    text_message = "text_message"
+    email = "email"
+    video_call = "video_call"
+    in_person = "in_person"
+    through_someone = "through_someone"
+
+
 class Communication(Strict):
-    """The person's information and communication needs and the formats they asked for."""
+    """The person's information and communication needs and the formats they asked for,
+    as the Accessible Information Standard (DAPB1605) records them."""
 
     needs: list[Text] = items(20)
     formats: list[Format] = items(10)
     large_print_size: int | None = Field(default=None, ge=14, le=72)
-    language: ShortText | None = None
+    braille_grade: Literal[1, 2] | None = Field(
+        default=None,
+        description="Unified English Braille grade the person reads: 1 (uncontracted) or 2 (contracted, the default).",
+    )
+    contact_method: ContactMethod | None = Field(default=None, description="How the person wants to be contacted.")
+    phone: ShortText | None = Field(default=None, description="The person's own phone number.")
+    email: ShortText | None = Field(default=None, description="The person's own email address.")
+    language: ShortText | None = Field(default=None, description="The language the person speaks.")
+    reads_language: ShortText | None = Field(
+        default=None, description="The language the person reads, when it is not the one they speak or not English."
+    )
     interpreter: bool = False
+    interpreter_language: ShortText | None = Field(
+        default=None,
+        description="Which interpreter: British Sign Language, or the spoken language (for example Polish).",
+    )
     easy_read_words: Text | None = Field(
         default=None, description="How the person describes themselves in their own easy-read words."
     )
@@ -101,7 +129,9 @@ class Person(Strict):
     date_of_birth: IsoDate | None = None
     address: Address | None = None
     reference: ShortText
-    nhs_number: ShortText | None = None
+    nhs_number: NhsNumber | None = Field(
+        default=None, description="NHS number, 10 digits (999 123 4567); the last is the modulus 11 check digit."
+    )
     lives_with: Text | None = None
     about_me: Text | None = Field(default=None, description="What matters to me, in my own words.")
     strengths: list[Text] = items(30)
@@ -151,6 +181,7 @@ class MetBy(str, Enum):
     health = "health"
     equipment = "equipment"
     self = "self"
+    education = "education"
 
 
 class Arrangement(Strict):

@@ -123,7 +123,7 @@
         list.appendChild(el("li", { className: "finding " + severity }, [
           el("p", { text: f.message }),
           el("p", { className: "meta" }, [
-            "Rule ", el("code", { text: f.rule }), " · Source: " + f.source + " · Field: ",
+            (f.where ? f.where + " · " : "") + "Rule ", el("code", { text: f.rule }), " · Source: " + f.source + " · Field: ",
             el("code", { text: f.path }),
           ]),
         ]));
@@ -242,7 +242,7 @@
         const err = await readError(response);
         if (response.status === 422 && err.body && Array.isArray(err.body.findings)) {
           const missing = err.body.findings.filter((f) => f.severity === "error")
-            .map((f) => f.message + " (" + f.rule + ", " + f.path + ")");
+            .map((f) => f.message + " (" + (f.where ? f.where + ", " : "") + f.rule + ", " + f.path + ")");
           showError("This document cannot be issued as final: blocking items are missing. " +
             "Put them right, or tick the box to make a marked DRAFT.", missing);
         } else {
