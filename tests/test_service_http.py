@@ -11,12 +11,13 @@ import http.server
 import io
 import json
 import shutil
+import sys
 import threading
 import time
 import uuid
 import warnings
 import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -247,8 +248,8 @@ def test_openapi_request_bodies_are_the_published_schemas(idle):
     import jsonschema
 
     doc = idle.get("/openapi.json").json()
-    plan = resolve(doc, "#/components/schemas/Plan")
-    letter = resolve(doc, "#/components/schemas/ChargingLetter")
+    plan = resolve(doc, "#/components/schemas/CareAndSupportPlan")
+    letter = resolve(doc, "#/components/schemas/ChargingLetterRecord")
     assert plan["required"] == schema("plan")["required"] and "person" in plan["required"]
     assert set(plan["properties"]) == set(schema("plan")["properties"])
     assert letter["required"] == schema("charging-letter")["required"]
@@ -256,7 +257,7 @@ def test_openapi_request_bodies_are_the_published_schemas(idle):
     for path in ("/v1/validate", "/v1/applicable", "/v1/documents/{document}", "/v1/documents"):
         body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         refs = [alt["$ref"] for alt in body["oneOf"]]
-        assert refs == ["#/components/schemas/Plan", "#/components/schemas/ChargingLetter"]
+        assert refs == ["#/components/schemas/CareAndSupportPlan", "#/components/schemas/ChargingLetterRecord"]
     # every $ref in the document resolves
     text = json.dumps(doc)
     refs = {part.split('"')[0] for part in text.split('"$ref": "')[1:]}
@@ -264,11 +265,11 @@ def test_openapi_request_bodies_are_the_published_schemas(idle):
         assert isinstance(resolve(doc, ref), dict), ref
     assert not any("$defs" in r for r in refs)
     # and the rewritten schemas still accept the samples and refuse what the published ones refuse
-    validator = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/Plan", "components": doc["components"]})
+    validator = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/CareAndSupportPlan", "components": doc["components"]})
     for sample in sorted((REPO / "samples" / "plans").glob("*.json")):
         validator.validate(json.loads(sample.read_bytes()))
     assert not validator.is_valid({"plan_id": "x"})
-    letters = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/ChargingLetter", "components": doc["components"]})
+    letters = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/ChargingLetterRecord", "components": doc["components"]})
     for sample in sorted(LETTERS.glob("*.json")):
         letters.validate(json.loads(sample.read_bytes()))
 
@@ -296,7 +297,7 @@ class Receiver:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(500 if len(outer.received) <= outer.fail_first else 204)
@@ -514,3 +515,38 @@ def test_render_headers_say_draft_and_warnings(idle):
     assert r.status_code == 200 and r.headers["doctool-draft"] == "true"
     doc = idle.get("/openapi.json").json()
     assert {"Doctool-Draft", "Doctool-Warnings"} <= set(doc["paths"]["/v1/documents/{document}"]["post"]["responses"]["200"]["headers"])
+
+
+# --- 8. the typed client example, generated from the OpenAPI document ---------------------------------
+
+
+def test_the_generated_client_models_read_real_answers(idle, monkeypatch):
+    """docs/examples/doctool_client_models.py (scripts/gen_service_client.sh) is usable: it
+    reads the samples and the service's real answers, errors included."""
+    import importlib.util
+
+    path = REPO / "docs" / "examples" / "doctool_client_models.py"
+    spec = importlib.util.spec_from_file_location("doctool_client_models", path)
+    assert spec and spec.loader
+    models = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, models)  # pydantic's generic models look their module up
+    spec.loader.exec_module(models)
+    for sample in sorted((REPO / "samples" / "plans").glob("*.json")):
+        models.CareAndSupportPlan.model_validate_json(sample.read_bytes())
+    for sample in sorted(LETTERS.glob("*.json")):
+        models.ChargingLetterRecord.model_validate_json(sample.read_bytes())
+    report = models.ReportOut.model_validate_json(idle.post("/v1/validate", content=PLAN, headers=AUTH).content)
+    assert report.valid is True
+    problem = models.Problem.model_validate_json(idle.post("/v1/validate", content=b"{", headers=AUTH).content)
+    assert problem.status == 400 and problem.error == "invalid_input" and problem.errors[0].path == "$"
+    job = idle.post("/v1/batches", content=b"{}\n", headers=AUTH)
+    if job.status_code == 202:
+        assert models.BatchOut.model_validate_json(job.content).status == "queued"
+    listing = models.BatchListOut.model_validate_json(idle.get("/v1/batches", headers=AUTH).content)
+    assert all(b.links.self.startswith("/v1/batches/") for b in listing.batches)
+    # every model the service declares is in the generated module (regenerate it when one is added)
+    names = set(idle.get("/openapi.json").json()["components"]["schemas"])
+    ours = {"Problem", "ReportOut", "BatchOut", "BatchSummaryOut", "BatchListOut", "CallbackOut", "DocumentsOut",
+            "CareAndSupportPlan", "ChargingLetterRecord"}
+    assert ours <= names
+    assert all(hasattr(models, n) for n in ours)

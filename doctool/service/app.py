@@ -63,7 +63,7 @@ JSONL_TYPES = {"", "application/x-ndjson", "application/jsonl", "application/jso
                "application/json", "text/plain", "application/octet-stream"}
 MAPPING_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
 #: Published schema name -> its name in the OpenAPI document's components.
-RECORD_COMPONENTS = {"plan": "Plan", "charging-letter": "ChargingLetter"}
+RECORD_COMPONENTS = {"plan": "CareAndSupportPlan", "charging-letter": "ChargingLetterRecord"}
 
 log = logging.getLogger("doctool.service")
 
@@ -376,7 +376,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             "Every /v1 route needs an API key: `Authorization: Bearer KEY`. Errors are RFC 9457 problem "
             "details (`application/problem+json`: `type`, `title`, `status`, `detail`, `instance`) with the "
             "stable `error` code and the `request_id`; input errors name JSON paths. Request bodies are the "
-            "published JSON Schemas (components `Plan` and `ChargingLetter`, also at GET /v1/schema/{name})."
+            "published JSON Schemas (components `CareAndSupportPlan` and `ChargingLetterRecord`, also at GET /v1/schema/{name})."
         ),
         docs_url=None,
         redoc_url=None,
@@ -668,7 +668,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "description": "Charging letter records (the ChargingLetter schema): one JSON object per line (JSON Lines), "
+                "description": "Charging letter records (the ChargingLetterRecord schema): one JSON object per line (JSON Lines), "
                 "or a CSV export read with the named mapping (mapping=NAME, Content-Type: text/csv)",
                 "content": {
                     "application/x-ndjson": {"schema": {"type": "string"}},
