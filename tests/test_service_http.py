@@ -550,3 +550,42 @@ def test_the_generated_client_models_read_real_answers(idle, monkeypatch):
             "CareAndSupportPlan", "ChargingLetterRecord"}
     assert ours <= names
     assert all(hasattr(models, n) for n in ours)
+
+
+# --- the job store across versions, and callbacks across a restart ------------------------------------------
+
+
+def test_an_older_job_database_gains_the_callback_columns(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "jobs.sqlite3"
+    with sqlite3.connect(path) as db:  # the table as the first release made it
+        db.execute(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL DEFAULT '', created REAL NOT NULL, started REAL, finished REAL, "
+            "status TEXT NOT NULL, input_path TEXT NOT NULL, formats TEXT NOT NULL, profile TEXT NOT NULL, total INTEGER NOT NULL DEFAULT 0, "
+            "done INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, "
+            "attempts INTEGER NOT NULL DEFAULT 0, result_path TEXT, error TEXT)"
+        )
+        db.execute("INSERT INTO jobs (id, created, status, input_path, formats, profile) VALUES (?, 1, 'done', 'x', 'pdf', 'england')", ("e" * 32,))
+    store = JobStore(path)
+    old = store.get("e" * 32)
+    assert old is not None and old.callback_url is None and old.callback_status is None
+    store.add("f" * 32, tmp_path / "input.jsonl", ("pdf",), "england", callback_url="https://8.8.8.8/x")
+    assert store.get("f" * 32).callback_status == "pending"
+    JobStore(path)  # opening it again changes nothing
+
+
+def test_a_callback_cut_short_by_a_stop_is_sent_when_the_service_starts(tmp_path):
+    settings = settings_for(tmp_path)
+    settings.data_dir.mkdir(parents=True)
+    store = JobStore(settings.data_dir / "jobs.sqlite3")
+    with Receiver() as receiver:
+        store.add("9" * 32, settings.data_dir / "input.jsonl", ("pdf",), "england", owner=KEY_HASH, callback_url=receiver.url)
+        store.claim("9" * 32)
+        store.finish("9" * 32, "failed", error="stopped")
+        with TestClient(create_app(settings)) as c:
+            receiver.wait(1)
+            headers, raw = receiver.received[0]
+            assert verify_signature(SECRET, raw, headers["doctool-signature"])
+            assert json.loads(raw)["status"] == "failed" and json.loads(raw)["links"]["result"] is None
+            assert wait_callback(c, "9" * 32, "delivered")["callback"]["attempts"] == 1
