@@ -12,6 +12,7 @@ import operator
 import re
 import sqlite3
 import time
+import uuid
 import warnings
 import zipfile
 from pathlib import Path
@@ -95,12 +96,17 @@ def service_log():
 
 
 def error_body(response) -> dict[str, Any]:
-    assert response.headers["content-type"].startswith("application/json"), response.headers
+    """An error's body, checked to be RFC 9457 problem details with doctool's extensions."""
+    assert response.headers["content-type"] == "application/problem+json", response.headers
     body = response.json()
     assert isinstance(body["error"], str) and body["error"]
-    assert isinstance(body["message"], str) and body["message"]
+    assert body["type"] == "https://doctool.example/problems/" + body["error"].replace("_", "-")
+    assert isinstance(body["title"], str) and body["title"]
+    assert body["status"] == response.status_code
+    assert isinstance(body["detail"], str) and body["detail"] and body["message"] == body["detail"]
     assert re.fullmatch(r"[0-9a-f]{32}", body["request_id"])
     assert body["request_id"] == response.headers["x-request-id"]
+    assert body["instance"] == uuid.UUID(body["request_id"]).urn
     assert "Traceback" not in response.text
     return body
 
@@ -221,7 +227,9 @@ V1 = [
     ("GET", "/v1/schema", "/v1/schema"),
     ("GET", "/v1/schema/{name}", "/v1/schema/plan"),
     ("POST", "/v1/batches", "/v1/batches"),
+    ("GET", "/v1/batches", "/v1/batches"),
     ("GET", "/v1/batches/{job_id}", f"/v1/batches/{JOB}"),
+    ("DELETE", "/v1/batches/{job_id}", f"/v1/batches/{JOB}"),
     ("GET", "/v1/batches/{job_id}/result", f"/v1/batches/{JOB}/result"),
 ]
 V1_ROUTES = [(m, concrete) for m, _t, concrete in V1]
@@ -603,7 +611,7 @@ def test_500_is_json_without_a_traceback_or_data(client, monkeypatch, service_lo
     monkeypatch.setattr(api, "prepare", boom)
     r = client.post("/v1/validate", content=PLAN, headers=AUTH)
     assert r.status_code == 500
-    body = r.json()
+    body = error_body(r)
     assert body["error"] == "internal" and body["request_id"] == r.headers["x-request-id"]
     assert "Margaret" not in r.text and "Traceback" not in r.text
     assert r.headers["content-security-policy"].startswith("default-src 'self'")
@@ -770,12 +778,21 @@ class RecordingQueue:
     def stop(self, timeout: float = 60.0) -> None:
         self.started = False
 
-    def submit(self, job_id, input_path, formats, profile, owner=""):
+    def submit(self, job_id, input_path, formats, profile, owner="", callback_url=None):
         self.submitted.append((job_id, Path(input_path).name, formats, profile))
-        self.store.add(job_id, input_path, formats, profile, owner=owner, total=1)
+        self.store.add(job_id, input_path, formats, profile, owner=owner, total=1, callback_url=callback_url)
 
     def status(self, job_id):
         return self.store.get(job_id)
+
+    def list_for(self, owner, limit, before=None):
+        return self.store.owned_by(owner, limit, before)
+
+    def delete(self, job_id):
+        return self.store.delete_unless_running(job_id)
+
+    def open_count(self, owner):
+        return 0
 
 
 def test_routes_use_only_the_job_queue_interface(tmp_path):
@@ -948,7 +965,7 @@ def test_openapi_no_server_errors(tmp_path):
     from hypothesis import settings as hsettings
     from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-    @schemathesis.serializer("application/x-ndjson")
+    @schemathesis.serializer("application/x-ndjson", "text/csv")
     def _ndjson(ctx, value):
         if isinstance(value, bytes):
             return value
@@ -961,7 +978,7 @@ def test_openapi_no_server_errors(tmp_path):
     seen: dict[str, set[int]] = {}
     try:
         operations = [result.ok() for result in loaded.get_all_operations()]
-        assert len(operations) == 11
+        assert len(operations) == 13
         modes = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
         for operation, mode in [(op, mode) for op in operations for mode in modes]:
             statuses = seen.setdefault(f"{operation.method.upper()} {operation.path}", set())

@@ -8,6 +8,8 @@ validates or renders by itself. ``create_app(settings)`` builds one application;
 from __future__ import annotations
 
 import asyncio
+import base64
+import copy
 import difflib
 import json
 import logging
@@ -32,13 +34,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doctool import __version__, api, loading
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
+from doctool.batch.records import read_records
 from doctool.cli import _schema_findings
 from doctool.documents import DOCUMENTS
 from doctool.errors import ConfigError, DoctoolError, FieldError
 from doctool.profiles import load_profile
 from doctool.schema import SCHEMAS, schema
-from doctool.service.jobs import INPUT, OUT, JobQueue, LocalJobQueue, batches_dir, make_job_folder
+from doctool.service.callbacks import CallbackSender, iso, url_problem
+from doctool.service.jobs import CSV_INPUT, INPUT, MAPPING, OUT, JobQueue, LocalJobQueue, batches_dir, make_job_folder
 from doctool.service.logging_mw import RequestLogMiddleware, configure_logging, request_id_of
+from doctool.service.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
+from doctool.service.problems import problem
 from doctool.service.render_pool import RenderPool, RenderTimeout, RenderUnavailable
 from doctool.service.retention import RetentionSweeper
 from doctool.service.security import SecurityHeadersMiddleware, bearer_token, matching_hash
@@ -52,6 +58,12 @@ JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 BATCH_FORMATS = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
 #: Failures listed in a batch's status; the rest are in the zip's failures file.
 MAX_FAILURES_SHOWN = 1000
+#: Media types read as JSON Lines (none given counts as JSON Lines, as before); text/csv needs a mapping.
+JSONL_TYPES = {"", "application/x-ndjson", "application/jsonl", "application/json-lines", "application/x-jsonlines",
+               "application/json", "text/plain", "application/octet-stream"}
+MAPPING_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
+#: Published schema name -> its name in the OpenAPI document's components.
+RECORD_COMPONENTS = {"plan": "CareAndSupportPlan", "charging-letter": "ChargingLetterRecord"}
 
 log = logging.getLogger("doctool.service")
 
@@ -81,11 +93,18 @@ class ReportOut(BaseModel):
     findings: list[FindingOut]
 
 
-class ErrorOut(BaseModel):
-    """Every error: a stable ``error`` code, a plain message, the request id; some add more
-    (``errors`` with JSON paths, the findings of ``validate --json``, ``limit``, ...)."""
+class Problem(BaseModel):
+    """Every error: RFC 9457 problem details (``application/problem+json``). Besides the
+    standard members, the stable ``error`` code, ``message`` (the same as ``detail``), the
+    ``request_id``; some add more (``errors`` with JSON paths, the findings of ``validate
+    --json``, ``limit``, ...)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", title="Problem")
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
     error: str
     message: str
     request_id: str
@@ -115,12 +134,30 @@ class ApplicableOut(BaseModel):
     documents: list[str]
 
 
-class BatchOut(BaseModel):
+class CallbackOut(BaseModel):
+    """How the batch's callback went: ``pending`` (not yet, or retrying), ``delivered``, ``failed``."""
+
+    url: str
+    status: str
+    attempts: int
+    last_error: str | None
+    last_attempt_at: str | None
+
+
+class BatchLinksOut(BaseModel):
+    self: str
+    result: str | None
+
+
+class BatchSummaryOut(BaseModel):
+    """A batch; times are ISO 8601 UTC (``2026-11-02T09:30:00.123Z``)."""
+
     id: str
     status: str
-    created: float
-    started: float | None
-    finished: float | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    input: str
     formats: list[str]
     profile: str
     total: int
@@ -128,9 +165,19 @@ class BatchOut(BaseModel):
     skipped: int
     failed: int
     error: str | None
+    result: str | None
+    links: BatchLinksOut
+    callback: CallbackOut | None
+
+
+class BatchOut(BatchSummaryOut):
     failures: list[dict[str, Any]]
     failures_truncated: bool
-    result: str | None
+
+
+class BatchListOut(BaseModel):
+    batches: list[BatchSummaryOut]
+    next: str | None
 
 
 class HealthOut(BaseModel):
@@ -138,7 +185,7 @@ class HealthOut(BaseModel):
 
 
 def _err(description: str) -> dict[str, Any]:
-    return {"model": ErrorOut, "description": description}
+    return {"model": Problem, "description": description}
 
 
 #: OpenAPI responses by status code, as FastAPI's ``responses=`` takes them.
@@ -149,21 +196,24 @@ COMMON: Responses = {
     401: _err("No API key, or not a valid one (send Authorization: Bearer KEY)"),
 }
 BODY: Responses = {413: _err("The request body is larger than the limit")}
-#: Headers on every rendered file or set.
+#: Headers on every rendered file or set (the X- names are the same, kept for older callers).
 RENDER_HEADERS = {
-    "X-Doctool-Draft": {
+    "Doctool-Draft": {
         "description": "`true` when the file (or any file of the set) is marked DRAFT",
         "schema": {"type": "string", "enum": ["true", "false"]},
     },
-    "X-Doctool-Warnings": {
+    "Doctool-Warnings": {
         "description": "How many warnings the findings hold (the same findings as /v1/validate)",
         "schema": {"type": "integer", "minimum": 0},
     },
+    "X-Doctool-Draft": {"description": "The same as Doctool-Draft (deprecated)", "schema": {"type": "string", "enum": ["true", "false"]}},
+    "X-Doctool-Warnings": {"description": "The same as Doctool-Warnings (deprecated)", "schema": {"type": "integer", "minimum": 0}},
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before asking again", "schema": {"type": "integer", "minimum": 0}}}
 RENDER_ERRORS: Responses = {
     409: _err("The document does not apply to this plan"),
     422: _err("Blocking elements are missing (the findings are included); set draft=true for a marked draft"),
-    503: _err("No render worker was free in time, or the workers were restarted: retry"),
+    503: {**_err("No render worker was free in time, or the workers were restarted: retry"), "headers": RETRY_AFTER},
     504: _err("Rendering took longer than the time limit and was stopped"),
 }
 
@@ -178,8 +228,8 @@ class ApiError(Exception):
 
 
 def _error_response(request: Request, status: int, error: str, message: str, headers: dict[str, str] | None = None, /, **extra: Any) -> JSONResponse:
-    body = {"error": error, "message": message, **extra, "request_id": request_id_of(request.scope)}
-    return JSONResponse(body, status_code=status, headers=headers)
+    body = problem(status, error, message, request_id_of(request.scope), **extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def invalid_input(exc: DoctoolError, profile: str) -> ApiError:
@@ -229,14 +279,60 @@ async def stream_to_file(request: Request, target: Path, limit: int) -> int:
     return size
 
 
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{RECORD_COMPONENTS[name]}"}
+
+
+#: A care and support plan or a letter record: the published schemas, by reference.
+RECORD = {"oneOf": [_ref(n) for n in RECORD_COMPONENTS if n in SCHEMAS]}
+
+
 def json_body(description: str, schema_: dict[str, Any] | None = None, media_type: str = "application/json") -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
             "description": description,
-            "content": {media_type: {"schema": schema_ or {"type": "object"}}},
+            "content": {media_type: {"schema": schema_ or RECORD}},
         }
     }
+
+
+def _rewrite_refs(node: Any, rename: dict[str, str]) -> Any:
+    """``node`` with every ``#/$defs/X`` pointed at ``#/components/schemas/rename[X]``."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            node = {**node, "$ref": f"#/components/schemas/{rename[ref[len('#/$defs/'):]]}"}
+        return {k: _rewrite_refs(v, rename) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rewrite_refs(v, rename) for v in node]
+    return node
+
+
+def record_components(taken: set[str]) -> dict[str, Any]:
+    """The published JSON Schemas as OpenAPI components: each schema's root under its
+    RECORD_COMPONENTS name and its ``$defs`` beside it (prefixed with the root's name when
+    another schema already has a different one of that name), every ``#/$defs/X`` pointed
+    at ``#/components/schemas/...``. The rest of each schema is unchanged, so a generated
+    client's types are the published schema's; ``x-doctool-schema`` gives its ``$id``."""
+    out: dict[str, Any] = {}
+    for name, root in RECORD_COMPONENTS.items():
+        if name not in SCHEMAS:
+            continue
+        doc = copy.deepcopy(schema(name))
+        defs: dict[str, Any] = doc.pop("$defs", {})
+        doc.pop("$schema", None)
+        published = doc.pop("$id", None)
+        rename = {}
+        for d in defs:
+            target = d if d not in taken and d not in out and d != root else f"{root}{d}"
+            rename[d] = target
+
+        for d, body in defs.items():
+            out[rename[d]] = _rewrite_refs(body, rename)
+        out[root] = {**_rewrite_refs(doc, rename), "x-doctool-schema": published,
+                     "description": f"{doc.get('description', '')}\n\nThe published JSON Schema: GET /v1/schema/{name}".strip()}
+    return out
 
 
 # --- the application -------------------------------------------------------------------
@@ -251,7 +347,12 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
     store = JobStore(data_dir / "jobs.sqlite3")
-    jobs: JobQueue = queue or LocalJobQueue(store, data_dir, settings.batch_workers, settings.concurrent_batches)
+    callbacks = CallbackSender(
+        store, settings.callback_secret, settings.callback_allow_loopback, settings.callback_attempts, settings.callback_backoff
+    )
+    jobs: JobQueue = queue or LocalJobQueue(
+        store, data_dir, settings.batch_workers, settings.concurrent_batches, callbacks=callbacks if settings.callback_secret else None
+    )
     pool = RenderPool(settings.render_workers, settings.render_timeout)
     sweeper = RetentionSweeper(store, data_dir, settings.retention_seconds, settings.retention_interval)
 
@@ -272,8 +373,10 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         version=__version__,
         summary="Validate care and support plans and produce the documents a person receives.",
         description=(
-            "Every /v1 route needs an API key: `Authorization: Bearer KEY`. Errors are JSON with a "
-            "stable `error` code, a `message` and the `request_id`; input errors name JSON paths."
+            "Every /v1 route needs an API key: `Authorization: Bearer KEY`. Errors are RFC 9457 problem "
+            "details (`application/problem+json`: `type`, `title`, `status`, `detail`, `instance`) with the "
+            "stable `error` code and the `request_id`; input errors name JSON paths. Request bodies are the "
+            "published JSON Schemas (components `CareAndSupportPlan` and `ChargingLetterRecord`, also at GET /v1/schema/{name})."
         ),
         docs_url=None,
         redoc_url=None,
@@ -300,8 +403,9 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        codes = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type", 413: "too_large"}
         message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        message = {"Not Found": "there is no such route", "Method Not Allowed": "this route does not take that method"}.get(message, message)
         return _error_response(request, exc.status_code, codes.get(exc.status_code, "http_error"), message, getattr(exc, "headers", None))
 
     # --- authentication ---
@@ -387,6 +491,8 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
                 media_type=result.media_type,
                 headers={
                     "Content-Disposition": f'attachment; filename="{result.filename}"',
+                    "Doctool-Draft": "true" if result.draft else "false",
+                    "Doctool-Warnings": str(result.warnings),
                     "X-Doctool-Draft": "true" if result.draft else "false",
                     "X-Doctool-Warnings": str(result.warnings),
                 },
@@ -492,7 +598,10 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     @v1.get(
         "/schema/{name}",
         summary="A published JSON Schema",
-        responses={200: {"content": {"application/schema+json": {"schema": {"type": "object"}}}}, 404: _err("No such schema")},
+        responses={
+            200: {"content": {"application/schema+json": {"schema": {"type": "object"}}}, "description": "The JSON Schema"},
+            404: _err("No such schema"),
+        },
         response_class=JSONResponse,
     )
     async def get_schema(name: str = PathParam(..., max_length=64)) -> JSONResponse:
@@ -502,46 +611,116 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
 
     # --- batches ---
 
+    def mapping_names() -> list[str]:
+        folder = settings.mappings_dir
+        return sorted(p.stem for p in folder.glob("*.toml")) if folder is not None else []
+
+    poll = {"Retry-After": str(settings.poll_seconds)}
+
+    def batch_input_type(request: Request, mapping: str | None) -> str:
+        """``jsonl`` or ``csv`` from the Content-Type; 415 for anything else."""
+        media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media == "text/csv":
+            if not mapping:
+                raise ApiError(400, "invalid_request", "a CSV batch needs mapping=NAME, one of the service's CSV mappings",
+                               errors=[{"path": "query.mapping", "message": "required for text/csv"}], mappings=mapping_names())
+            return "csv"
+        if media not in JSONL_TYPES:
+            raise ApiError(415, "unsupported_media_type",
+                           "a batch is JSON Lines (application/x-ndjson) or, with mapping=NAME, CSV (text/csv)")
+        if mapping:
+            raise ApiError(400, "invalid_request", "mapping is for CSV batches: send the body as text/csv",
+                           errors=[{"path": "query.mapping", "message": "only with Content-Type: text/csv"}])
+        return "jsonl"
+
+    def mapping_file(mapping: str) -> Path:
+        found = settings.mappings_dir / f"{mapping}.toml" if settings.mappings_dir and re.match(MAPPING_PATTERN, mapping) else None
+        if found is None or not found.is_file():
+            raise ApiError(400, "unknown_mapping", f"there is no CSV mapping named {mapping!r} on this service",
+                           errors=[{"path": "query.mapping", "message": "not one of the service's CSV mappings"}],
+                           mappings=mapping_names())
+        return found
+
+    async def checked_callback(callback_url: str | None) -> str | None:
+        if callback_url is None:
+            return None
+        if not settings.callback_secret:
+            raise ApiError(400, "invalid_request", "this service sends no callbacks (no callback secret is configured)",
+                           errors=[{"path": "query.callback_url", "message": "callbacks are not configured"}])
+        problem_ = await run_in_threadpool(url_problem, callback_url, settings.callback_allow_loopback)
+        if problem_:
+            raise ApiError(400, "invalid_request", f"the callback URL cannot be used: {problem_}",
+                           errors=[{"path": "query.callback_url", "message": problem_}])
+        return callback_url
+
     @v1.post(
         "/batches",
-        summary="Submit letter records (JSON Lines) to render in the background",
+        summary="Submit letter records (JSON Lines, or CSV with a named mapping) to render in the background",
         status_code=202,
         response_model=BatchOut,
-        responses={**BODY},
-        openapi_extra=json_body(
-            "Letter records, one JSON object per line (JSON Lines)",
-            {"type": "string"},
-            media_type="application/x-ndjson",
-        ),
+        responses={
+            **BODY,
+            202: {"description": "Accepted: poll Location (Retry-After says when) or wait for the callback",
+                  "headers": {**RETRY_AFTER, "Location": {"description": "The batch's status", "schema": {"type": "string"}}}},
+            415: _err("The body is neither JSON Lines nor CSV"),
+            429: {**_err("The key has too many batches queued or running"), "headers": RETRY_AFTER},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "Charging letter records (the ChargingLetterRecord schema): one JSON object per line (JSON Lines), "
+                "or a CSV export read with the named mapping (mapping=NAME, Content-Type: text/csv)",
+                "content": {
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            }
+        },
     )
     async def submit_batch(
         request: Request,
         format: str = Query("pdf", description="pdf, docx or both", json_schema_extra={"enum": list(BATCH_FORMATS)}),
         profile: str = profile_query,
+        mapping: str | None = Query(None, max_length=41, description="For a CSV body (text/csv): the name of one of the service's CSV mappings"),
+        callback_url: str | None = Query(
+            None, max_length=2048,
+            description="POSTed a signed JSON body when the batch finishes (https only; see Doctool-Signature in the docs)",
+        ),
         owner: str = Depends(require_key),
     ) -> JSONResponse:
         if format not in BATCH_FORMATS:
             raise ApiError(400, "invalid_request", "format must be pdf, docx or both",
                            errors=[{"path": "query.format", "message": "must be one of pdf, docx, both"}])
+        kind = batch_input_type(request, mapping)
+        map_path = mapping_file(mapping) if kind == "csv" and mapping else None
         check_profile(profile)
+        callback = await checked_callback(callback_url)
+        if await run_in_threadpool(jobs.open_count, owner) >= settings.max_open_batches:
+            raise ApiError(429, "too_many_batches",
+                           f"this key already has {settings.max_open_batches} batches queued or running; wait for one to finish",
+                           headers={"Retry-After": str(max(settings.poll_seconds, 30))}, limit=settings.max_open_batches)
         job_id = uuid.uuid4().hex
         folder = make_job_folder(data_dir, job_id)
-        target = folder / INPUT
+        target = folder / (CSV_INPUT if kind == "csv" else INPUT)
         try:
+            if map_path is not None:
+                shutil.copyfile(map_path, folder / MAPPING)
             size = await stream_to_file(request, target, settings.max_batch_bytes)
-            problem = await run_in_threadpool(_first_record_problem, target) if size else "no records"
-            if problem:
-                raise ApiError(400, "invalid_input", f"the batch is not JSON Lines of letter records: {problem}",
-                               errors=[{"path": "$", "message": problem}])
-            await run_in_threadpool(jobs.submit, job_id, target, BATCH_FORMATS[format], profile, owner)
+            if kind == "csv":
+                problem_ = await run_in_threadpool(_csv_problem, target, folder / MAPPING) if size else "no records"
+                what = "a CSV the mapping can read"
+            else:
+                problem_ = await run_in_threadpool(_first_record_problem, target) if size else "no records"
+                what = "JSON Lines of letter records"
+            if problem_:
+                raise ApiError(400, "invalid_input", f"the batch is not {what}: {problem_}", errors=[{"path": "$", "message": problem_}])
+            await run_in_threadpool(jobs.submit, job_id, target, BATCH_FORMATS[format], profile, owner, callback)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         job = jobs.status(job_id)
         assert job is not None
-        return JSONResponse(
-            _batch_view(job, data_dir), status_code=202, headers={"Location": f"/v1/batches/{job_id}"}
-        )
+        return JSONResponse(_batch_view(job, data_dir), status_code=202, headers={"Location": f"/v1/batches/{job_id}", **poll})
 
     def owned_job(job_id: str, owner: str) -> Job:
         job = jobs.status(job_id) if JOB_ID.match(job_id) else None
@@ -549,10 +728,53 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             raise ApiError(404, "unknown_batch", "there is no such batch (or it was deleted after the retention time)")
         return job
 
-    @v1.get("/batches/{job_id}", summary="A batch's progress and failures", response_model=BatchOut, responses={404: _err("No such batch")})
+    @v1.get(
+        "/batches",
+        summary="The caller's own batches, newest first",
+        response_model=BatchListOut,
+        responses={200: {"description": "A page of batches; `next` (and a Link header) gives the next page",
+                         "headers": {"Link": {"description": '`<...>; rel="next"` when there are more', "schema": {"type": "string"}}}}},
+    )
+    async def list_batches(
+        limit: int = Query(20, ge=1, le=100, description="Batches per page"),
+        cursor: str | None = Query(None, max_length=200, pattern=r"^[A-Za-z0-9_=-]+$", description="From the previous page's `next`"),
+        owner: str = Depends(require_key),
+    ) -> JSONResponse:
+        before = _decode_cursor(cursor) if cursor else None
+        found = await run_in_threadpool(jobs.list_for, owner, limit + 1, before)
+        page, more = found[:limit], len(found) > limit
+        nxt = f"/v1/batches?limit={limit}&cursor={_encode_cursor(page[-1])}" if more and page else None
+        body = {"batches": [_batch_summary(j) for j in page], "next": nxt}
+        return JSONResponse(body, headers={"Link": f'<{nxt}>; rel="next"'} if nxt else None)
+
+    @v1.get(
+        "/batches/{job_id}",
+        summary="A batch's progress and failures",
+        response_model=BatchOut,
+        responses={200: {"description": "The batch (Retry-After while it is queued or running)", "headers": RETRY_AFTER},
+                   404: _err("No such batch")},
+    )
     async def batch_status(job_id: str = PathParam(..., max_length=64), owner: str = Depends(require_key)) -> JSONResponse:
         job = owned_job(job_id, owner)
-        return JSONResponse(await run_in_threadpool(_batch_view, job, data_dir))
+        return JSONResponse(await run_in_threadpool(_batch_view, job, data_dir), headers=poll if job.status in ("queued", "running") else None)
+
+    @v1.delete(
+        "/batches/{job_id}",
+        summary="Delete a batch now: its row, input, letters, zip and failures",
+        status_code=204,
+        response_class=Response,
+        responses={
+            204: {"description": "Deleted"},
+            404: _err("No such batch"),
+            409: {**_err("The batch is running: delete it when it has finished (Retry-After)"), "headers": RETRY_AFTER},
+        },
+    )
+    async def delete_batch(job_id: str = PathParam(..., max_length=64), owner: str = Depends(require_key)) -> Response:
+        job = owned_job(job_id, owner)
+        if not await run_in_threadpool(jobs.delete, job.id):
+            raise ApiError(409, "batch_running", "the batch is running; delete it once it has finished (it keeps no input after that)",
+                           headers=poll, batch_status="running")
+        return Response(status_code=204)
 
     @v1.get(
         "/batches/{job_id}/result",
@@ -567,7 +789,8 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     async def batch_result(job_id: str = PathParam(..., max_length=64), owner: str = Depends(require_key)) -> Response:
         job = owned_job(job_id, owner)
         if job.status != "done":
-            raise ApiError(409, "not_ready", f"the batch is {job.status}; the result exists once it is done", status=job.status)
+            raise ApiError(409, "not_ready", f"the batch is {job.status}; the result exists once it is done",
+                           headers=poll if job.status in ("queued", "running") else None, batch_status=job.status)
         path = Path(job.result_path or "")
         if not job.result_path or not path.is_file() or not path.is_relative_to(batches_dir(data_dir)):
             raise ApiError(404, "unknown_batch", "the result was deleted after the retention time")
@@ -606,6 +829,29 @@ def _first_record_problem(path: Path) -> str:
     return "no records"
 
 
+def _csv_problem(path: Path, mapping: Path) -> str:
+    """Why the CSV cannot be read with the mapping (``doctool batch``'s own reader), or ""."""
+    try:
+        return "" if read_records(path, mapping).count else "no records"
+    except DoctoolError as exc:
+        return exc.message.replace(str(path.parent) + "/", "")
+
+
+def _encode_cursor(job: Job) -> str:
+    return base64.urlsafe_b64encode(f"{job.created!r}|{job.id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        created, _, job_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("|")
+        if not JOB_ID.match(job_id):
+            raise ValueError(job_id)
+        return float(created), job_id
+    except ValueError:
+        raise ApiError(400, "invalid_request", "the cursor is not one this service gave out",
+                       errors=[{"path": "query.cursor", "message": "use the `next` link of the previous page"}]) from None
+
+
 def _format_out(name: str) -> dict[str, Any]:
     media_type, extension = api.format_media(name)
     spec = ACCESSIBLE.get(name)
@@ -629,14 +875,24 @@ def _read_failures(path: Path) -> tuple[list[dict[str, Any]], bool]:
     return failures, False
 
 
-def _batch_view(job: Job, data_dir: Path) -> dict[str, Any]:
-    failures, truncated = _read_failures(batches_dir(data_dir) / job.id / OUT / "failures.jsonl")
+def _batch_summary(job: Job) -> dict[str, Any]:
+    result = f"/v1/batches/{job.id}/result" if job.status == "done" else None
+    callback = None
+    if job.callback_url:
+        callback = {
+            "url": job.callback_url,
+            "status": job.callback_status or "pending",
+            "attempts": job.callback_attempts,
+            "last_error": job.callback_error,
+            "last_attempt_at": iso(job.callback_at),
+        }
     return {
         "id": job.id,
         "status": job.status,
-        "created": job.created,
-        "started": job.started,
-        "finished": job.finished,
+        "created_at": iso(job.created),
+        "started_at": iso(job.started),
+        "finished_at": iso(job.finished),
+        "input": "csv" if job.input_path.endswith(".csv") else "jsonl",
         "formats": list(job.formats),
         "profile": job.profile,
         "total": job.total,
@@ -644,15 +900,21 @@ def _batch_view(job: Job, data_dir: Path) -> dict[str, Any]:
         "skipped": job.skipped,
         "failed": job.failed,
         "error": job.error,
-        "failures": failures,
-        "failures_truncated": truncated,
-        "result": f"/v1/batches/{job.id}/result" if job.status == "done" else None,
+        "result": result,
+        "links": {"self": f"/v1/batches/{job.id}", "result": result},
+        "callback": callback,
     }
 
 
+def _batch_view(job: Job, data_dir: Path) -> dict[str, Any]:
+    failures, truncated = _read_failures(batches_dir(data_dir) / job.id / OUT / "failures.jsonl")
+    return {**_batch_summary(job), "failures": failures, "failures_truncated": truncated}
+
+
 def _tidy_openapi(app: FastAPI) -> None:
-    """Drop FastAPI's automatic 422 'HTTPValidationError' responses: parameter errors are
-    400 here, and 422 means only 'blocking elements are missing'."""
+    """Drop FastAPI's automatic 422 'HTTPValidationError' responses (parameter errors are
+    400 here, and 422 means only 'blocking elements are missing'), give every error
+    response the problem details media type, and add the published record schemas."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -665,8 +927,17 @@ def _tidy_openapi(app: FastAPI) -> None:
                 ref = json.dumps(responses.get("422", {}))
                 if "HTTPValidationError" in ref:
                     del responses["422"]
+        components = doc.setdefault("components", {}).setdefault("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
-            doc.get("components", {}).get("schemas", {}).pop(name, None)
+            components.pop(name, None)
+        # errors are problem details: say so in every error response's media type
+        for item in doc.get("paths", {}).values():
+            for op in item.values():
+                for code, response in op.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if code[:1] in ("4", "5") and "application/json" in content:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+        components.update(record_components(set(components)))
         app.openapi_schema = doc
         return doc
 

@@ -1,13 +1,14 @@
 """Running batches in the background, behind one small interface.
 
-Routes know only :class:`JobQueue`: ``submit`` a job and ask its ``status``. The one
+Routes know only :class:`JobQueue`: ``submit`` a job, ask its ``status``, ``list_for`` a
+key's jobs and ``delete`` one. The one
 implementation here, :class:`LocalJobQueue`, runs jobs in dispatcher threads of the
 service process, each calling :func:`doctool.batch.runner.run_batch` — the same warm
 worker-process pool, atomic outputs and resumable manifest as ``doctool batch``.
 
 Scaling out later means writing another class with the same four methods (for example
 one that enqueues ``run_job`` on RQ or Celery over Redis, with the data folder on shared
-storage) and passing it to :func:`doctool.service.app.create_app`; no route changes.
+storage) with the same methods and passing it to :func:`doctool.service.app.create_app`; no route changes.
 
 Surviving a restart: the job row is in SQLite and the input on disk. A dispatcher holds
 an exclusive ``flock`` on the job's folder while it runs the job; the kernel drops the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +35,7 @@ from doctool.batch.package import zip_batch
 from doctool.batch.records import read_records
 from doctool.batch.runner import Summary, run_batch
 from doctool.errors import DoctoolError
+from doctool.service.callbacks import CallbackSender
 from doctool.service.store import Counts, Job, JobStore
 
 log = logging.getLogger("doctool.service.jobs")
@@ -40,6 +43,9 @@ log = logging.getLogger("doctool.service.jobs")
 #: A job found abandoned this many times is failed rather than run again (a poison batch).
 MAX_ATTEMPTS = 3
 INPUT = "input.jsonl"
+#: A CSV batch's input, and the mapping (copied from the configured folder) it is read with.
+CSV_INPUT = "input.csv"
+MAPPING = "mapping.toml"
 OUT = "out"
 LOCK = ".lock"
 
@@ -53,11 +59,23 @@ class JobQueue(Protocol):
     def stop(self, timeout: float = 60.0) -> None:
         """Stop taking jobs; a running job is left to be resumed after a restart."""
 
-    def submit(self, job_id: str, input_path: Path, formats: tuple[str, ...], profile: str, owner: str = "") -> None:
-        """Record a job and queue it. ``input_path`` is ``<data>/batches/<job_id>/input.jsonl``."""
+    def submit(
+        self, job_id: str, input_path: Path, formats: tuple[str, ...], profile: str, owner: str = "", callback_url: str | None = None
+    ) -> None:
+        """Record a job and queue it. ``input_path`` is ``<data>/batches/<job_id>/input.jsonl``
+        (or ``input.csv`` with ``mapping.toml`` beside it)."""
 
     def status(self, job_id: str) -> Job | None:
         """The job's row, or None when there is no such job."""
+
+    def list_for(self, owner: str, limit: int, before: tuple[float, str] | None = None) -> list[Job]:
+        """The owner's jobs, newest first, at most ``limit``, after the (created, id) ``before``."""
+
+    def delete(self, job_id: str) -> bool:
+        """Remove a job that is not running, its row and its folder; False when it is running."""
+
+    def open_count(self, owner: str) -> int:
+        """How many of the owner's jobs are queued or running."""
 
 
 def batches_dir(data_dir: Path) -> Path:
@@ -68,8 +86,17 @@ def job_dir(data_dir: Path, job_id: str) -> Path:
     return batches_dir(data_dir) / job_id
 
 
+def mapping_of(input_path: Path) -> Path | None:
+    """The mapping a CSV input is read with (``mapping.toml`` beside it); None for JSON Lines."""
+    return input_path.parent / MAPPING if input_path.suffix == ".csv" else None
+
+
 def count_records(path: Path) -> int:
-    """Non-empty lines: the records ``read_records`` will yield for a JSON Lines file."""
+    """The records ``read_records`` will yield: non-empty lines of a JSON Lines file, rows
+    of a CSV (read with its mapping, exactly as the batch will read it)."""
+    mapping = mapping_of(path)
+    if mapping is not None:
+        return read_records(path, mapping).count
     with open(path, "rb") as fh:
         return sum(1 for line in fh if line.strip())
 
@@ -110,6 +137,7 @@ class LocalJobQueue:
         concurrent: int = 1,
         poll_seconds: float = 1.0,
         recover_seconds: float = 30.0,
+        callbacks: CallbackSender | None = None,
     ) -> None:
         self.store = store
         self.data_dir = data_dir
@@ -122,6 +150,7 @@ class LocalJobQueue:
         self._threads: list[threading.Thread] = []
         self._last_recover = 0.0
         self._recover_lock = threading.Lock()
+        self.callbacks = callbacks
 
     # --- the interface ----------------------------------------------------------------
 
@@ -130,6 +159,8 @@ class LocalJobQueue:
             return
         self._stopping.clear()
         self.recover()
+        if self.callbacks is not None:
+            self.callbacks.start()
         for n in range(self.concurrent):
             t = threading.Thread(target=self._loop, name=f"doctool-batch-{n}", daemon=True)
             t.start()
@@ -142,13 +173,36 @@ class LocalJobQueue:
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
         self._threads = [t for t in self._threads if t.is_alive()]
+        if self.callbacks is not None:
+            self.callbacks.stop(max(0.0, min(10.0, deadline - time.monotonic())))
 
-    def submit(self, job_id: str, input_path: Path, formats: tuple[str, ...], profile: str, owner: str = "") -> None:
-        self.store.add(job_id, input_path, formats, profile, owner=owner, total=count_records(input_path))
+    def submit(
+        self, job_id: str, input_path: Path, formats: tuple[str, ...], profile: str, owner: str = "", callback_url: str | None = None
+    ) -> None:
+        self.store.add(job_id, input_path, formats, profile, owner=owner, total=count_records(input_path), callback_url=callback_url)
         self._wake.set()
 
     def status(self, job_id: str) -> Job | None:
         return self.store.get(job_id)
+
+    def list_for(self, owner: str, limit: int, before: tuple[float, str] | None = None) -> list[Job]:
+        return self.store.owned_by(owner, limit, before)
+
+    def open_count(self, owner: str) -> int:
+        return self.store.open_count(owner)
+
+    def delete(self, job_id: str) -> bool:
+        """A queued job is removed before any dispatcher can claim it (``claim`` needs the
+        row); a finished one at once. A running one is refused: its worker writes there."""
+        if not self.store.delete_unless_running(job_id):
+            return False
+        shutil.rmtree(job_dir(self.data_dir, job_id), ignore_errors=True)
+        log.info("batch deleted", extra={"job_id": job_id})
+        return True
+
+    def _finished(self, job_id: str) -> None:
+        if self.callbacks is not None:
+            self.callbacks.notify(job_id)
 
     # --- recovery ---------------------------------------------------------------------
 
@@ -163,6 +217,7 @@ class LocalJobQueue:
                         requeued.append(job.id)
                     elif not Path(job.input_path).parent.is_dir():
                         self.store.finish(job.id, "failed", error="the job's folder is missing")
+                        self._finished(job.id)
         for job_id in requeued:
             log.info("batch requeued after a restart", extra={"job_id": job_id})
         if requeued:
@@ -195,6 +250,7 @@ class LocalJobQueue:
             if job.attempts > MAX_ATTEMPTS:
                 self.store.finish(job.id, "failed", error=f"the batch was interrupted {MAX_ATTEMPTS} times without finishing")
                 Path(job.input_path).unlink(missing_ok=True)
+                self._finished(job.id)
                 return True
             self._run(job, folder)
         return True
@@ -204,7 +260,7 @@ class LocalJobQueue:
         input_path = Path(job.input_path)
         try:
             summary = run_batch(
-                read_records(input_path),
+                read_records(input_path, mapping_of(input_path)),
                 folder / OUT,
                 job.formats,
                 self.batch_workers,
@@ -219,11 +275,13 @@ class LocalJobQueue:
             self.store.finish(job.id, "failed", error=exc.message)
             input_path.unlink(missing_ok=True)
             log.warning("batch failed", extra={"job_id": job.id, "error_type": type(exc).__name__})
+            self._finished(job.id)
             return
         except Exception as exc:  # noqa: BLE001 - a bug: record it without data
             self.store.finish(job.id, "failed", error=f"internal error ({type(exc).__name__})")
             input_path.unlink(missing_ok=True)
             log.error("batch failed", extra={"job_id": job.id, "error_type": type(exc).__name__})
+            self._finished(job.id)
             return
         counts: Counts = {"total": summary.total, "done": summary.done, "skipped": summary.skipped, "failed": summary.failed}
         self.store.finish(job.id, "done", result_path=result, **counts)
@@ -232,6 +290,7 @@ class LocalJobQueue:
             "batch done",
             extra={"job_id": job.id, **counts, "duration_ms": round((time.monotonic() - started) * 1000)},
         )
+        self._finished(job.id)
 
     def _progress(self, job: Job) -> Callable[[Summary], None]:
         last = [0.0]

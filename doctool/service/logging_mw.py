@@ -6,8 +6,8 @@ never the path as sent), status and duration. Never a body, a query string, a he
 file name or an exception message: those can carry a person's details. The formatter
 writes only whitelisted fields, so a stray ``extra=`` cannot leak data into the log.
 
-Any exception that escapes a route becomes ``500 {"error": "internal", "request_id": ...}``
-here, logged by exception *type* only; the client never sees a traceback.
+Any exception that escapes a route becomes a 500 problem details answer (``application/problem+json``,
+``"error": "internal"``, the request id) here, logged by exception *type* only; the client never sees a traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from doctool.service.problems import MEDIA_TYPE, problem_bytes
 
 log = logging.getLogger("doctool.service.access")
 errors = logging.getLogger("doctool.service.errors")
@@ -115,13 +117,13 @@ class RequestLogMiddleware:
         except Exception as exc:  # noqa: BLE001 - the last resort: no traceback to the client
             errors.error("unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__})
             if status[0] == 0:
-                body = json.dumps({"error": "internal", "message": "an internal error occurred", "request_id": request_id}).encode()
+                body = problem_bytes(500, "internal", "an internal error occurred", request_id)
                 await send_wrapper(
                     {
                         "type": "http.response.start",
                         "status": 500,
                         "headers": [
-                            (b"content-type", b"application/json"),
+                            (b"content-type", MEDIA_TYPE.encode()),
                             (b"content-length", str(len(body)).encode()),
                             (b"cache-control", b"no-store"),
                             (b"x-content-type-options", b"nosniff"),

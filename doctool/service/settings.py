@@ -59,9 +59,24 @@ class Settings:
     api_key_hashes: tuple[str, ...] = ()
     #: Run without API keys: local use only, never on a network.
     insecure_no_auth: bool = False
+    #: The secret batch callbacks are signed with (HMAC-SHA256); no secret, no callbacks.
+    callback_secret: str = field(default="", repr=False)
+    #: Also allow http:// and loopback callback URLs: tests and development only.
+    callback_allow_loopback: bool = False
+    #: Tries to deliver one callback, with exponential backoff starting at ``callback_backoff`` s.
+    callback_attempts: int = 5
+    callback_backoff: float = 2.0
+    #: A folder of named CSV mappings (NAME.toml) for CSV batches; none: CSV batches refused.
+    mappings_dir: Path | None = None
+    #: Batches one key may have queued or running at once; more are refused with 429.
+    max_open_batches: int = 20
+    #: Seconds a caller is told to wait before polling a batch again (Retry-After).
+    poll_seconds: int = 2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if self.mappings_dir is not None:
+            object.__setattr__(self, "mappings_dir", Path(self.mappings_dir))
         object.__setattr__(self, "api_key_hashes", tuple(h.strip().lower() for h in self.api_key_hashes))
 
     def check(self) -> Settings:
@@ -85,10 +100,15 @@ class Settings:
             )
         if not 1 <= self.port <= 65535:
             raise ConfigError(f"port {self.port} is not between 1 and 65535")
-        for name in ("workers", "render_workers", "batch_workers", "concurrent_batches", "max_body_bytes", "max_batch_bytes"):
+        if self.callback_secret and len(self.callback_secret) < 32:
+            raise ConfigError("the callback secret must be at least 32 characters (make one with 'doctool keys new')")
+        if self.mappings_dir is not None and not self.mappings_dir.is_dir():
+            raise ConfigError(f"the CSV mappings folder {str(self.mappings_dir)!r} is not a folder")
+        for name in ("workers", "render_workers", "batch_workers", "concurrent_batches", "max_body_bytes", "max_batch_bytes",
+                     "callback_attempts", "max_open_batches", "poll_seconds"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.replace('_', ' ')} must be at least 1")
-        if self.render_timeout <= 0 or self.retention_seconds <= 0 or self.retention_interval <= 0:
+        if self.render_timeout <= 0 or self.retention_seconds <= 0 or self.retention_interval <= 0 or self.callback_backoff < 0:
             raise ConfigError("the render timeout, retention time and retention interval must be positive")
         return self
 
@@ -117,6 +137,11 @@ class Settings:
             "render_workers": ("DOCTOOL_RENDER_WORKERS", int),
             "batch_workers": ("DOCTOOL_BATCH_WORKERS", int),
             "concurrent_batches": ("DOCTOOL_CONCURRENT_BATCHES", int),
+            "callback_attempts": ("DOCTOOL_CALLBACK_ATTEMPTS", int),
+            "callback_backoff": ("DOCTOOL_CALLBACK_BACKOFF", float),
+            "mappings_dir": ("DOCTOOL_MAPPINGS_DIR", Path),
+            "max_open_batches": ("DOCTOOL_MAX_OPEN_BATCHES", int),
+            "poll_seconds": ("DOCTOOL_POLL_SECONDS", int),
         }
         for name, (var, kind) in simple.items():
             text = env.get(var, "").strip()
@@ -127,12 +152,14 @@ class Settings:
                     raise ConfigError(f"{var}={text!r} is not a valid {kind.__name__}") from None
         values["api_key_hashes"] = _key_hashes(env)
         values["insecure_no_auth"] = _flag(env, "DOCTOOL_INSECURE_NO_AUTH")
+        values["callback_allow_loopback"] = _flag(env, "DOCTOOL_CALLBACK_ALLOW_LOOPBACK")
+        values["callback_secret"] = _secret(env)
         known = {f.name for f in fields(cls)}
         for name, value in overrides.items():
             if name not in known:
                 raise TypeError(f"unknown setting {name}")
             if value is not None and value is not False:
-                values[name] = Path(value) if name == "data_dir" else value
+                values[name] = Path(value) if name in ("data_dir", "mappings_dir") else value
         return cls(**values)
 
 
@@ -161,6 +188,17 @@ def parse_hashes(text: str) -> tuple[str, ...]:
         line = line.split("#", 1)[0]
         out.extend(h.strip().lower() for h in re.split(r"[,\s]+", line) if h.strip())
     return tuple(out)
+
+
+def _secret(env: Mapping[str, str]) -> str:
+    secret = env.get("DOCTOOL_CALLBACK_SECRET", "").strip()
+    secret_file = env.get("DOCTOOL_CALLBACK_SECRET_FILE", "").strip()
+    if secret_file and not secret:
+        try:
+            secret = Path(secret_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"DOCTOOL_CALLBACK_SECRET_FILE cannot be read: {exc.strerror}") from None
+    return secret
 
 
 def _key_hashes(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """The job store: one SQLite file in the data folder, so batches survive a restart.
 
 Rows hold no personal data: an id, the hash of the key that submitted the job, times,
-the status, counts and the result's path. Every service process (uvicorn workers) shares
+the status, counts, the result's path, and the caller's callback URL with how its
+delivery went. Every service process (uvicorn workers) shares
 the file; a job is claimed with one conditional UPDATE, so two processes never run the
 same job at once.
 
@@ -52,7 +53,17 @@ CREATE TABLE IF NOT EXISTS jobs (
     error       TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created);
+CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, created);
 """
+
+#: Columns added after the first release: added to an older database when it is opened.
+_ADDED = {
+    "callback_url": "TEXT",
+    "callback_status": "TEXT",  # pending | delivered | failed (None: no callback asked for)
+    "callback_attempts": "INTEGER NOT NULL DEFAULT 0",
+    "callback_error": "TEXT",
+    "callback_at": "REAL",
+}
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,11 @@ class Job:
     attempts: int
     result_path: str | None
     error: str | None
+    callback_url: str | None = None
+    callback_status: str | None = None
+    callback_attempts: int = 0
+    callback_error: str | None = None
+    callback_at: float | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Job:
@@ -90,6 +106,14 @@ class JobStore:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+            for name, kind in _ADDED.items():
+                if name not in have:
+                    try:
+                        db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
+                    except sqlite3.OperationalError as exc:  # another process added it first
+                        if "duplicate column" not in str(exc):
+                            raise
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -101,11 +125,22 @@ class JobStore:
         finally:
             db.close()
 
-    def add(self, job_id: str, input_path: Path, formats: tuple[str, ...], profile: str, owner: str = "", total: int = 0) -> None:
+    def add(
+        self,
+        job_id: str,
+        input_path: Path,
+        formats: tuple[str, ...],
+        profile: str,
+        owner: str = "",
+        total: int = 0,
+        callback_url: str | None = None,
+    ) -> None:
         with self._connect() as db:
             db.execute(
-                "INSERT INTO jobs (id, owner, created, status, input_path, formats, profile, total) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-                (job_id, owner, time.time(), str(input_path), ",".join(formats), profile, total),
+                "INSERT INTO jobs (id, owner, created, status, input_path, formats, profile, total, callback_url, callback_status) "
+                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+                (job_id, owner, time.time(), str(input_path), ",".join(formats), profile, total,
+                 callback_url, "pending" if callback_url else None),
             )
 
     def get(self, job_id: str) -> Job | None:
@@ -164,6 +199,44 @@ class JobStore:
     def delete(self, job_id: str) -> None:
         with self._connect() as db:
             db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def delete_unless_running(self, job_id: str) -> bool:
+        """Delete a queued or finished job's row; False when it is running (or gone).
+        A queued job deleted here can no longer be claimed: ``claim`` finds no row."""
+        with self._connect() as db:
+            cur = db.execute("DELETE FROM jobs WHERE id = ? AND status != 'running'", (job_id,))
+            return cur.rowcount == 1
+
+    def owned_by(self, owner: str, limit: int, before: tuple[float, str] | None = None) -> list[Job]:
+        """The owner's jobs, newest first; ``before`` (created, id) continues a listing."""
+        sql, params = "SELECT * FROM jobs WHERE owner = ?", [owner]  # type: tuple[str, list[Any]]
+        if before is not None:
+            sql += " AND (created < ? OR (created = ? AND id < ?))"
+            params += [before[0], before[0], before[1]]
+        with self._connect() as db:
+            rows = db.execute(sql + " ORDER BY created DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
+        return [Job.from_row(r) for r in rows]
+
+    def open_count(self, owner: str) -> int:
+        with self._connect() as db:
+            row = db.execute("SELECT COUNT(*) FROM jobs WHERE owner = ? AND status IN ('queued', 'running')", (owner,)).fetchone()
+        return int(row[0])
+
+    def callback_result(self, job_id: str, status: str, attempts: int, error: str | None) -> None:
+        """Record how a callback's delivery went: ``pending`` (retrying), ``delivered`` or ``failed``."""
+        with self._connect() as db:
+            db.execute(
+                "UPDATE jobs SET callback_status = ?, callback_attempts = ?, callback_error = ?, callback_at = ? WHERE id = ?",
+                (status, attempts, error, time.time(), job_id),
+            )
+
+    def callbacks_pending(self) -> list[Job]:
+        """Finished jobs whose callback has not been delivered nor given up on."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM jobs WHERE status IN ('done', 'failed') AND callback_status = 'pending' ORDER BY finished"
+            ).fetchall()
+        return [Job.from_row(r) for r in rows]
 
     def ids(self) -> set[str]:
         with self._connect() as db:

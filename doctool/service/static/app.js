@@ -71,8 +71,10 @@
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
     if (response.status === 401) return { title: "The API key was not accepted. Check it and paste it again.", body };
-    if (response.status === 413) return { title: (body && body.message) || "The file is too large.", body };
-    const title = (body && body.message) ? capitalise(body.message) + "." : "Something went wrong (" + response.status + ").";
+    // Errors are RFC 9457 problem details: "detail" says what went wrong ("message" is its older name).
+    const detail = body && (body.detail || body.message);
+    if (response.status === 413) return { title: detail || "The file is too large.", body };
+    const title = detail ? capitalise(detail) + "." : "Something went wrong (" + response.status + ").";
     return { title, body };
   }
 
