@@ -48,6 +48,7 @@ templates: setup
 
 docs: setup
 	$(BIN)/doctool fields > docs/template-context.md
+	sh scripts/gen_service_client.sh
 
 clean:
 	rm -rf $(OUT) .pytest_cache

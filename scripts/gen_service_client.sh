@@ -5,14 +5,14 @@
 #
 #   sh scripts/gen_service_client.sh
 #
-# Needs datamodel-code-generator; it is not one of doctool's dependencies, so install it
-# where you like (DATAMODEL_CODEGEN names the command), for example:
-#   python -m venv /tmp/dcg && /tmp/dcg/bin/pip install datamodel-code-generator
-#   DATAMODEL_CODEGEN=/tmp/dcg/bin/datamodel-codegen sh scripts/gen_service_client.sh
+# datamodel-code-generator is one of the test extras (make setup installs it); `make docs`
+# runs this script, and tests/test_service_http.py fails when the committed file is stale.
+# OUTPUT names another file to write (the test writes one to compare).
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
-CODEGEN=${DATAMODEL_CODEGEN:-datamodel-codegen}
+CODEGEN=${DATAMODEL_CODEGEN:-.venv/bin/datamodel-codegen}
+OUTPUT=${OUTPUT:-docs/examples/doctool_client_models.py}
 spec=$(mktemp --suffix=.json)
 trap 'rm -f "$spec"' EXIT
 PYTHONPATH=$PWD "$PYTHON" - "$spec" <<'PY'
@@ -23,7 +23,7 @@ app = create_app(Settings(data_dir=tempfile.mkdtemp(), insecure_no_auth=True, re
 with open(sys.argv[1], "w", encoding="utf-8") as fh:
     json.dump(app.openapi(), fh, indent=1)
 PY
-"$CODEGEN" --input "$spec" --input-file-type openapi --output docs/examples/doctool_client_models.py \
+"$CODEGEN" --input "$spec" --input-file-type openapi --output "$OUTPUT" \
   --output-model-type pydantic_v2.BaseModel --target-python-version 3.11 --use-annotated \
   --use-standard-collections --use-union-operator --field-constraints --disable-timestamp \
   --collapse-root-models --formatters black isort \

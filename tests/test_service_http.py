@@ -520,6 +520,21 @@ def test_render_headers_say_draft_and_warnings(idle):
 # --- 8. the typed client example, generated from the OpenAPI document ---------------------------------
 
 
+def test_the_generated_client_models_are_up_to_date(tmp_path):
+    """The committed example is what the generator makes from today's OpenAPI document: a
+    schema change without `make docs` fails here, not in an integrator's build."""
+    import os
+    import subprocess
+
+    fresh = tmp_path / "models.py"
+    run = subprocess.run(["sh", str(REPO / "scripts" / "gen_service_client.sh")], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "OUTPUT": str(fresh), "PYTHON": sys.executable,
+                              "DATAMODEL_CODEGEN": str(Path(sys.executable).parent / "datamodel-codegen")}, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    committed = REPO / "docs" / "examples" / "doctool_client_models.py"
+    assert fresh.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8"), "stale: run make docs"
+
+
 def test_the_generated_client_models_read_real_answers(idle, monkeypatch):
     """docs/examples/doctool_client_models.py (scripts/gen_service_client.sh) is usable: it
     reads the samples and the service's real answers, errors included."""

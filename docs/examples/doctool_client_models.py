@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date as date_aliased
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -359,14 +359,72 @@ class LargePrintSize(RootModel[int]):
     root: Annotated[int, Field(ge=14, le=72, title='Large Print Size')] = None
 
 
+class BrailleGrade(IntEnum):
+    integer_1 = 1
+    integer_2 = 2
+
+
+class Phone(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The person's own phone number.",
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Phone',
+        ),
+    ] = None
+
+
+class Email(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The person's own email address.",
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Email',
+        ),
+    ] = None
+
+
 class Language(RootModel[str]):
     root: Annotated[
         str,
         Field(
+            description='The language the person speaks.',
             max_length=200,
             min_length=1,
             pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
             title='Language',
+        ),
+    ] = None
+
+
+class ReadsLanguage(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The language the person reads, when it is not the one they speak or not English.',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Reads Language',
+        ),
+    ] = None
+
+
+class InterpreterLanguage(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Which interpreter: British Sign Language, or the spoken language (for example Polish).',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Interpreter Language',
         ),
     ] = None
 
@@ -396,7 +454,7 @@ class Relationship(RootModel[str]):
     ] = None
 
 
-class Phone(RootModel[str]):
+class Phone1(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -408,7 +466,7 @@ class Phone(RootModel[str]):
     ] = None
 
 
-class Email(RootModel[str]):
+class Email1(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -434,8 +492,18 @@ class Contact(BaseModel):
         ),
     ]
     relationship: Annotated[Relationship | None, Field(title='Relationship')] = None
-    phone: Annotated[Phone | None, Field(title='Phone')] = None
-    email: Annotated[Email | None, Field(title='Email')] = None
+    phone: Annotated[Phone1 | None, Field(title='Phone')] = None
+    email: Annotated[Email1 | None, Field(title='Email')] = None
+
+
+class ContactMethod(StrEnum):
+    letter = 'letter'
+    phone = 'phone'
+    text_message = 'text_message'
+    email = 'email'
+    video_call = 'video_call'
+    in_person = 'in_person'
+    through_someone = 'through_someone'
 
 
 class Plan(RootModel[str]):
@@ -795,6 +863,7 @@ class MetBy(StrEnum):
     health = 'health'
     equipment = 'equipment'
     self = 'self'
+    education = 'education'
 
 
 class EligibilityExtent(RootModel[str]):
@@ -935,9 +1004,8 @@ class NhsNumber(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            max_length=200,
-            min_length=1,
-            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            description='NHS number, 10 digits (999 123 4567); the last is the modulus 11 check digit.',
+            pattern='^[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}$',
             title='Nhs Number',
         ),
     ] = None
@@ -1514,7 +1582,7 @@ class JobTitle(RootModel[str]):
     ] = None
 
 
-class Phone1(RootModel[str]):
+class Phone2(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -1527,7 +1595,7 @@ class Phone1(RootModel[str]):
     ] = None
 
 
-class Email1(RootModel[str]):
+class Email2(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -1555,11 +1623,11 @@ class ContactOfficer(BaseModel):
     ]
     job_title: Annotated[JobTitle | None, Field(title='Job Title')] = None
     phone: Annotated[
-        Phone1 | None,
+        Phone2 | None,
         Field(description="Default: the council's phone number.", title='Phone'),
     ] = None
     email: Annotated[
-        Email1 | None,
+        Email2 | None,
         Field(description="Default: the council's email address.", title='Email'),
     ] = None
 
@@ -1846,8 +1914,42 @@ class Communication(BaseModel):
     large_print_size: Annotated[
         LargePrintSize | None, Field(title='Large Print Size')
     ] = None
-    language: Annotated[Language | None, Field(title='Language')] = None
+    braille_grade: Annotated[
+        BrailleGrade | None,
+        Field(
+            description='Unified English Braille grade the person reads: 1 (uncontracted) or 2 (contracted, the default).',
+            title='Braille Grade',
+        ),
+    ] = None
+    contact_method: Annotated[
+        ContactMethod | None, Field(description='How the person wants to be contacted.')
+    ] = None
+    phone: Annotated[
+        Phone | None, Field(description="The person's own phone number.", title='Phone')
+    ] = None
+    email: Annotated[
+        Email | None,
+        Field(description="The person's own email address.", title='Email'),
+    ] = None
+    language: Annotated[
+        Language | None,
+        Field(description='The language the person speaks.', title='Language'),
+    ] = None
+    reads_language: Annotated[
+        ReadsLanguage | None,
+        Field(
+            description='The language the person reads, when it is not the one they speak or not English.',
+            title='Reads Language',
+        ),
+    ] = None
     interpreter: Annotated[bool | None, Field(title='Interpreter')] = False
+    interpreter_language: Annotated[
+        InterpreterLanguage | None,
+        Field(
+            description='Which interpreter: British Sign Language, or the spoken language (for example Polish).',
+            title='Interpreter Language',
+        ),
+    ] = None
     easy_read_words: Annotated[
         EasyReadWords | None,
         Field(
@@ -2169,7 +2271,13 @@ class Person(BaseModel):
             title='Reference',
         ),
     ]
-    nhs_number: Annotated[NhsNumber | None, Field(title='Nhs Number')] = None
+    nhs_number: Annotated[
+        NhsNumber | None,
+        Field(
+            description='NHS number, 10 digits (999 123 4567); the last is the modulus 11 check digit.',
+            title='Nhs Number',
+        ),
+    ] = None
     lives_with: Annotated[LivesWith | None, Field(title='Lives With')] = None
     about_me: Annotated[
         AboutMe | None,
