@@ -153,8 +153,11 @@ def _inks(box: Any) -> bool:
     for side in _SIDES:
         if style[f"border_{side}_width"] and style[f"border_{side}_style"] not in ("none", "hidden") and style[f"border_{side}_color"].alpha:
             return True
-    colour = style["background_color"]
-    return bool(colour.alpha) and (colour.red, colour.green, colour.blue) != (1, 1, 1)
+    colour = style["background_color"]  # a tinycss2 color4 Color: (coordinates…, alpha) in its own space
+    if not colour.alpha:
+        return False
+    rgb = colour if colour.space == "srgb" else colour.to("srgb") if colour.space in ("hsl", "hwb") else None
+    return rgb is None or tuple(rgb)[:3] != (1, 1, 1)
 
 
 def _rect(box: Any) -> Rect:
