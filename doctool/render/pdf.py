@@ -7,6 +7,9 @@ council's logo and the council's template folder, and stops the render for anyth
 A council restyles a document by putting a stylesheet of the same name (``document.css``,
 ``letter.css``, ``easyread.css`` …) in its template folder: it is used instead of the
 built-in one in ``assets/css``.
+
+The structure tree (one logical tree over all pages, running headers and footers as
+artifacts) is :mod:`doctool.render.pdf_tags`.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from doctool.errors import ConfigError
 from doctool.paths import ASSETS, council_file
+from doctool.render import pdf_tags
 from doctool.render.urls import ASSETS_URL, council_url, file_url, resolve
 
 CSS_DIR = ASSETS / "css"
+pdf_tags.install()
 STYLESHEET = CSS_DIR / "document.css"
 
 
@@ -205,6 +210,7 @@ def lay_out(
         document = HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).render(
             font_config=font_config(), **options
         )
+        pdf_tags.prepare(document)
         return Pdf(document.write_pdf(**options), tuple(_page(page) for page in document.pages))
     except FatalURLFetchingError as exc:
         raise ConfigError(f"template error: {exc.__cause__ or exc}") from None
