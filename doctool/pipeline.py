@@ -32,8 +32,8 @@ from typing import Any
 from jinja2 import TemplateError
 
 from doctool.accessible import large_print
-from doctool.accessible.formats import formats_for_person, render_source
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
+from doctool.accessible.formats import formats_for_person, render_source
 from doctool.accessible.source import Source
 from doctool.checks import check_document, merge
 from doctool.document import Document

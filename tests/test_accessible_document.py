@@ -398,11 +398,12 @@ def test_braille_never_hyphenates_an_address_or_an_amount_in_free_text() -> None
     """Emails, web addresses and sums written in free text (not typed values), one longer
     than a braille line: back-translated by liblouis, each comes back exactly, and no line
     ends in a hyphen inside one of them."""
-    paragraphs = tuple(
+    paragraphs = [
         Paragraph(f"{'w' * n} email {LONG_EMAIL} or janet.morley@example.com, see {LICENCE}, pay £1,234.50 quoting ASC-987654.")
         for n in range(1, 31)
-    ) + (Paragraph(Phrase(("Or write to ", Email(LONG_EMAIL), " quoting ", REF, "."))),)
-    doc = replace_sections(plan(), Section("Contact", paragraphs))
+    ]
+    paragraphs.append(Paragraph(Phrase(("Or write to ", Email(LONG_EMAIL), " quoting ", REF, "."))))
+    doc = replace_sections(plan(), Section("Contact", tuple(paragraphs)))
     lines = brf_lines(braille.render_braille(doc, WORDS))
     assert all(len(line) <= braille.CELLS for line in lines)
     printed = back(lines)
