@@ -32,8 +32,8 @@ from typing import Any
 from jinja2 import TemplateError
 
 from doctool.accessible import large_print
-from doctool.accessible.formats import EASYREAD, formats_for_person, render_source
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
+from doctool.accessible.formats import formats_for_person, render_source
 from doctool.accessible.source import Source
 from doctool.checks import check_document, merge
 from doctool.document import Document
@@ -270,7 +270,9 @@ class Selection:
         if self.set == "all":
             return [(name, fmt, None) for name in prepared.documents for fmt in STANDARD]
         if self.set == "for-person":
-            names = [n for n in prepared.documents if n != EASYREAD]
+            # every document that applies; formats_for_person keeps the easy-read plan only
+            # when the person asked for easy read, and makes it in every other format asked for
+            names = list(prepared.documents)
             return [(d, f, opts.get("size")) for d, f, opts in formats_for_person(prepared.record, names)]
         return [(name, fmt, self.size) for name in self.documents for fmt in self.formats]
 

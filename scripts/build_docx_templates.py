@@ -36,7 +36,7 @@ class Kind:
     body_pt: float = 12
     margins_mm: tuple[float, float, float, float] = (20, 18, 22, 18)  # top, right, bottom, left
     header_footer_mm: float = 8
-    footer_pt: float | None = 9
+    footer_pt: float | None = 12  # header and footer: never under clear print's 12 pt minimum
     letterhead: str = "full"  # "full", "letter" (logo above the window), "logo"
     header: str = "reference"  # "reference", "none", "section" (easy read)
 
@@ -44,7 +44,7 @@ class Kind:
 KINDS = (
     Kind("plan"),
     Kind("dp-summary"),
-    Kind("charging-letter", body_pt=11, margins_mm=(10, 15, 15, 15), header_footer_mm=4, letterhead="letter", header="none"),
+    Kind("charging-letter", body_pt=12, margins_mm=(10, 15, 15, 15), header_footer_mm=4, letterhead="letter", header="none"),
     Kind("easyread", body_pt=16, margins_mm=(26, 18, 24, 20), header_footer_mm=10, footer_pt=14, letterhead="logo", header="section"),
 )
 

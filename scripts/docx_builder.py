@@ -74,7 +74,7 @@ def new_document(body_pt: float = 12, margins_mm: tuple[float, float, float, flo
         style.font.size, style.font.color.rgb = Pt(round(size * 2) / 2), colour
         style.quick_style = True
     for name in ("Header", "Footer"):
-        styles[name].font.size = Pt(header_footer_pt or max(9, body_pt - 3))
+        styles[name].font.size = Pt(header_footer_pt or max(12, body_pt - 3))  # clear print: 12 pt at least
     set_language(styles.element, doc.settings.element, "en-GB")
     _default_fonts(doc)
     return doc

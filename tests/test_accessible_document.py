@@ -308,7 +308,8 @@ def brf_lines(content: bytes) -> list[str]:
 
 def back(lines: list[str]) -> list[str]:
     done = subprocess.run(
-        ["lou_translate", "--backward", braille.TABLE], input="\n".join(lines) + "\n",
+        # lou_translate reads backslash escapes: the braille cell "\\" (ou) is written as two
+        ["lou_translate", "--backward", braille.TABLE], input="\n".join(line.replace("\\", "\\\\") for line in lines) + "\n",
         capture_output=True, text=True, check=True,
     )
     return done.stdout.split("\n")[: len(lines)]
@@ -384,3 +385,50 @@ def test_layout_moves_a_heading_off_the_page_foot() -> None:
     blocks = [("para", [f"L{i}" for i in range(20)]), ("blank", [""]), ("section", ["S"]), ("para", [f"P{i}" for i in range(5)])]
     pages = braille.layout(blocks)
     assert pages[0][-3:] == [("section", "S"), ("para", "P0"), ("para", "P1")] and pages[1][0] == ("para", "P2")
+
+
+LONG_EMAIL = "adult.social.care.direct.payments@eastbrook-borough-council.example.gov.uk"  # 75 characters
+# without "https:": liblouis back-translates a colon after letters as the groupsign "cc"
+# (both are dots 2-5), so "https:" would come back as "httpscc" though the braille is right
+LICENCE = "creativecommons.org/licenses/by-sa/4.0/"
+
+
+@needs_louis
+def test_braille_never_hyphenates_an_address_or_an_amount_in_free_text() -> None:
+    """Emails, web addresses and sums written in free text (not typed values), one longer
+    than a braille line: back-translated by liblouis, each comes back exactly, and no line
+    ends in a hyphen inside one of them."""
+    paragraphs = [
+        Paragraph(f"{'w' * n} email {LONG_EMAIL} or janet.morley@example.com, see {LICENCE}, pay £1,234.50 quoting ASC-987654.")
+        for n in range(1, 31)
+    ]
+    paragraphs.append(Paragraph(Phrase(("Or write to ", Email(LONG_EMAIL), " quoting ", REF, "."))))
+    doc = replace_sections(plan(), Section("Contact", tuple(paragraphs)))
+    lines = brf_lines(braille.render_braille(doc, WORDS))
+    assert all(len(line) <= braille.CELLS for line in lines)
+    printed = back(lines)
+    assert sum(line.count("janet.morley@example.com") for line in printed) == 30  # shorter than a line: never divided
+    assert sum(line.count("£1,234.50") for line in printed) == 30
+    assert sum(line.count("ASC-987654") for line in printed) == 31 + 1  # and the closing "Reference:" line
+    # longer than a line: divided with no hyphen, so the parts run together back to the address
+    paragraphs_in_braille: list[list[str]] = []
+    for line in lines:  # a paragraph starts in cell 3, its runovers in cell 1
+        if line.startswith("  ") or not paragraphs_in_braille:
+            paragraphs_in_braille.append([])
+        paragraphs_in_braille[-1].append(line.strip())
+    joined = "\n".join(back(["".join(group) for group in paragraphs_in_braille]))
+    assert joined.count(LONG_EMAIL) == 31
+    assert joined.count(LICENCE.rstrip("/")) == 30
+    for braille_line, print_line in zip(lines, printed):
+        assert not braille_line.endswith("-"), (braille_line, print_line)
+    # a long address is divided after a full stop, so each part is a whole part of it
+    divided = [b for b in lines if b.strip().endswith("4") and "@" in b]
+    assert divided and all(p.rstrip().endswith(".") for b, p in zip(lines, printed) if b in divided)
+
+
+@needs_louis
+def test_braille_keeps_a_backslash_in_the_data() -> None:
+    """lou_translate reads backslash escapes: a "\\n" in the data must not become a new line
+    (which moved every later line of the document) nor "\\x41" an A."""
+    assert braille.translate(["folder\\new\\x41 ok", "next"]) == ["FOLD]_*NEW_*X#DA OK", "NEXT"]
+    assert back(braille.translate(["folder\\new\\x41 ok"])) == ["folder\\new\\x41 ok"]

@@ -803,3 +803,25 @@ def test_any_valid_record_renders_as_a_draft(scenario, date, charge):
         del data["financial_assessment"]["weekly_charge"]
     _report, files = render_bytes(dump(data), ["charging-letter"], ["pdf", "docx"], draft=True)
     assert [f.content[:2] for f in files] == [b"%P", b"PK"]
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "samples" / "letters").glob("0*.json")), ids=lambda p: p.stem)
+def test_every_letter_table_has_its_own_caption(path) -> None:
+    """A screen reader names a table by its caption and reads each cell with its column
+    heading: every table with column headings has a caption, no two tables share one, and the cost
+    table is not headed "What we counted" (read as "What we counted: What the council pays")."""
+    from lxml import html as lxml_html
+
+    from doctool import pipeline
+
+    prepared = pipeline.prepare(path.read_bytes(), draft=True)
+    page = lxml_html.document_fromstring(prepared.document("charging-letter").render("html").content)
+    tables = page.xpath("//main//table[contains(@class, 'records')]")  # column headings (fields have row headings)
+    captions = [" ".join(t.xpath("string(./caption)").split()) for t in page.xpath("//main//table")]
+    assert all(t.xpath("string(./caption)").strip() for t in tables), captions
+    assert len(set(filter(None, captions))) == len(list(filter(None, captions))), captions
+    for table in tables:
+        rows = {" ".join(r.text_content().split()) for r in table.xpath(".//tbody/tr/td[1]")}
+        head = " ".join(table.xpath("string(./thead/tr/th[1])").split())
+        if rows & {"What the council pays", "The cost of your care"}:
+            assert head != "What we counted", (captions, head)

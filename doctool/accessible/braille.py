@@ -13,10 +13,12 @@ layout is the same on every machine:
   "label: value" lines in cell 1 with runovers in cell 3 (BANA/UKAAF layout conventions);
 * a heading is never the last line of a page: it moves to the next page with at least
   two lines of what follows it (a run of headings moves together);
-* an email address, a reference, a phone number or a postcode is never hyphenated or
-  split at a line end: one that does not fit on the current line starts the next. One
-  longer than a whole line (rare: 40 cells) is broken at the last cell of the line with
-  no hyphen, since a hyphen would read as part of the address. Each is translated on
+* an email address, a reference, a phone number, a postcode, a web address or a sum of
+  money (typed values, or written in free text: :data:`doctool.accessible.text.UNBROKEN_TEXT`)
+  is never hyphenated or split at a line end: one that does not fit on the current line
+  starts the next. One longer than a whole line (40 cells) is divided with no hyphen, since
+  a hyphen would read as part of the address: after a full stop or a slash in the second
+  half of the line, else at the last cell. Each is translated on
   its own, so its braille does not depend on the words around it and back-translates to
   exactly what was printed. An ordinary word longer than a line is divided with a hyphen;
 * a character liblouis cannot translate is never printed as a ``'\\x1f600'`` escape: an
@@ -70,11 +72,13 @@ def _exe() -> str:
 
 
 def _run(texts: list[str], grade: int = GRADE) -> list[str]:
-    """One run of lou_translate: each text (one line each) to ASCII braille, as printed."""
+    """One run of lou_translate: each text (one line each) to ASCII braille, as printed.
+    lou_translate reads backslash escapes in its input (``\\n``, ``\\x41``), so a
+    backslash in the text is written as two: it stays a backslash."""
     try:
         done = subprocess.run(
             [_exe(), "--forward", TABLES[grade]],
-            input="\n".join(texts) + "\n",
+            input="\n".join(t.replace("\\", "\\\\") for t in texts) + "\n",
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -215,6 +219,17 @@ def _words(text: str, keep: list[bool] | None) -> list[tuple[str, bool]]:
     return words
 
 
+def _unbroken_cut(word: str, room: int) -> int:
+    """Where an unbroken piece longer than a line is divided (no hyphen is added): after a
+    full stop (``4``) or a slash (``_/``) of an email or web address when one falls in the
+    second half of the line, so each part reads as a whole part of the address; else at
+    the last cell."""
+    for cut in range(min(room, len(word) - 1), room // 2, -1):
+        if word[cut - 1] == "4" or word[cut - 2 : cut] == "_/":
+            return cut
+    return room
+
+
 def wrap_cells(text: str, first: int, rest: int, width: int = CELLS, keep: list[bool] | None = None) -> list[str]:
     """Wrap translated braille at spaces: ``first`` and ``rest`` are the blank cells before
     the first and the following lines. ``keep`` marks the cells of unbroken pieces (see
@@ -236,7 +251,7 @@ def wrap_cells(text: str, first: int, rest: int, width: int = CELLS, keep: list[
                 current, empty = " " * rest, True
                 continue
             if unbroken:
-                cut = max(1, width - len(current))
+                cut = _unbroken_cut(word, max(1, width - len(current)))
                 lines.append(current + word[:cut])
             else:
                 cut = max(1, width - len(current) - 1)  # leave a cell for the hyphen

@@ -140,21 +140,22 @@ def _communications(plan: Any) -> list[Any]:
 def formats_for_person(plan: Any, documents: list[str] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     """What to produce for the formats the person asked for (Accessible Information Standard).
 
-    Returns (document, format, options) in a fixed order. Each document (by default every
-    document in DOCUMENTS that applies to the plan, the easy-read plan aside) always comes
-    as standard PDF and Word, and then: ``large_print`` as large-print PDF and Word at
-    the size asked for (``{"size": N}``, 18 pt when none was given); ``clear_print`` as
-    clear-print PDF and Word at 14 pt; ``braille``; ``audio``; ``email`` or ``html`` as the
-    HTML copy; ``txt`` as plain text. ``easy_read`` adds the easy-read plan, in the standard
-formats and every other format asked for (easy read and audio: the easy-read plan's audio too).
+    Returns (document, format, options) in a fixed order. ``documents`` are the documents
+    the person gets (by default every document in DOCUMENTS that applies to the plan); the
+    easy-read plan among them only when easy read was asked for, and last. Each document
+    comes as standard PDF and Word, and then: ``large_print`` as large-print PDF and Word
+    at the size asked for (``{"size": N}``, 18 pt when none was given); ``clear_print`` as
+    clear-print PDF and Word at 14 pt; ``braille``; ``audio``; ``email`` or ``html`` as
+    the HTML copy; ``txt`` as plain text. So each requested format comes for each document,
+    the easy-read plan included: easy read and audio give the easy-read plan's audio too.
     In a combined plan both people's requests count, and the larger print size wins.
     """
     comms = _communications(plan)
     asked = {Format(f) for c in comms for f in c.formats}
     if documents is None:
-        documents = [name for name, kind in DOCUMENTS.items() if name != EASYREAD and _usable(kind, plan)]
-        if Format.easy_read in asked and _usable(DOCUMENTS[EASYREAD], plan):
-            documents.append(EASYREAD)  # the easy-read plan in every other format asked for too
+        documents = [name for name, kind in DOCUMENTS.items() if _usable(kind, plan)]
+    easy_read = Format.easy_read in asked and EASYREAD in documents
+    documents = [name for name in documents if name != EASYREAD] + ([EASYREAD] if easy_read else [])
     size = large_print.asked_size(plan) or large_print.LARGE_DEFAULT
     out: list[tuple[str, str, dict[str, Any]]] = []
     for document in documents:

@@ -3,15 +3,18 @@
 It is the document's own HTML (the one the PDF is laid out from: same template, same view)
 made to stand alone and to read well on a screen:
 
-* every stylesheet inlined (``document.css``, then ``screen.css``; the document's own print
-  stylesheet, such as ``letter.css``, only for printing), the council logo and the fonts
-  it uses embedded as ``data:`` URIs: the file fetches nothing, from anywhere;
+* every stylesheet inlined (``document.css``, the ones the document links to such as
+  ``easyread.css``, then ``screen.css``; the document's own print stylesheet, such as
+  ``letter.css``, only for printing), the council logo, the easy-read pictures and the
+  fonts it uses embedded as ``data:`` URIs: the file fetches nothing, from anywhere;
 * ``lang="en-GB"`` and the title kept; a skip link to ``<main>``; everything before the
   main content inside a ``<header>`` (banner) and the document's footer line in a
   ``<footer>`` (contentinfo), so all content sits in a landmark;
 * real headings, lists and tables as in the template; on narrow screens (and at 400 %
-  zoom) tables are laid out one row at a time (``stacked-tables.css``), so the page
-  reflows at 320 px (WCAG 2.1 1.4.10).
+  zoom) tables are laid out one row at a time (``stacked-tables.css``), pictures never
+  wider than the column, a letter's logo, contact block and address one after another
+  (their print places are for the envelope window only), and an easy-read block keeps
+  its picture on the left at any width: the page reflows at 320 px (WCAG 2.1 1.4.10).
 
 axe-core checks the result against WCAG 2.1 A and AA (``scripts/axe.sh``).
 """
@@ -124,9 +127,25 @@ def inline_css(path: Path) -> str:
     return _URL.sub(other, text)
 
 
-def screen_css(source: Source) -> str:
-    """All the CSS the copy needs, in cascade order."""
-    parts = [inline_css(STYLESHEET), inline_css(SCREEN), f"@media {NARROW} {{\n{inline_css(STACKED)}\n}}"]
+def linked_stylesheets(root: Any) -> list[Path]:
+    """doctool's own stylesheets that the document links to (the easy-read plan's
+    ``css/easyread.css``), in order; a link outside doctool's assets is left out."""
+    found = []
+    for link in root.xpath("//link[@rel='stylesheet']"):
+        href = link.get("href") or ""
+        path = _embeddable(ASSETS, href) if href.endswith(".css") else None
+        if path is not None and path != STYLESHEET.resolve():
+            found.append(path)
+    return found
+
+
+def screen_css(source: Source, linked: list[Path] | None = None) -> str:
+    """All the CSS the copy needs, in cascade order: the shared stylesheet, the ones the
+    document links to (easy read's: its font, spacing and picture blocks), the screen
+    rules, the narrow-screen table layout, and the document's print stylesheet (a
+    letter's page zones) for printing only."""
+    parts = [inline_css(STYLESHEET), *(inline_css(path) for path in linked or ())]
+    parts += [inline_css(SCREEN), f"@media {NARROW} {{\n{inline_css(STACKED)}\n}}"]
     for path in source.kind.stylesheet_paths():
         parts.append(f"@media print {{\n{inline_css(path)}\n}}")
     return "\n".join(parts)
@@ -175,7 +194,10 @@ def _landmarks(root: Any, source: Source) -> None:
     meta = source.document.meta
     footer = lxml_html.Element("footer")
     footer.set("class", "document-footer")
-    for line in (meta.footer, source.words.text("reference", reference=meta.reference)):
+    reference = source.words.text("reference", reference=meta.reference) if meta.reference else ""
+    if meta.reference and meta.reference in (meta.footer or ""):
+        reference = ""  # a letter's footer already gives it ("Your reference: ASC-…")
+    for line in (meta.footer, reference):
         if line:
             p = lxml_html.Element("p")
             p.text = line
@@ -187,6 +209,7 @@ def html_copy(source: Source) -> str:
     """The standalone HTML copy as text."""
     root = parse_html(source.html)
     head, body = root.find("head"), root.find("body")
+    linked = linked_stylesheets(root)
     for link in root.xpath("//link[@rel='stylesheet'] | //script"):
         link.getparent().remove(link)
     mark_tables(root)
@@ -196,7 +219,7 @@ def html_copy(source: Source) -> str:
     _embed_images(root, source)
     _landmarks(root, source)
     style = lxml_html.Element("style")
-    style.text = screen_css(source)
+    style.text = screen_css(source, linked)
     head.append(style)
     return serialise_html(root)
 

@@ -10,11 +10,14 @@ and, for a letter, the recipient's address and the contact details. The same log
 lines (:func:`structured_lines`) feed the braille copy.
 
 Values are printed with :func:`~doctool.document.printed`. Emails, references, phone
-numbers and postcodes are never broken across lines.
+numbers and postcodes are never broken across lines, and neither is an email address, a
+web address or a sum of money written in free text (a contact's email in a paragraph, a
+licence's address): :data:`UNBROKEN_TEXT` finds them.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,6 +50,14 @@ WIDTH = 70
 
 #: Values a line is never broken inside (in print and in braille).
 UNBROKEN = (Email, Reference, Phone, Postcode)
+#: The same things written in free text: an email address, a web address, a sum of money.
+UNBROKEN_TEXT = re.compile(
+    r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"  # an email address
+    r"|(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]]"  # a web address with its scheme or www.
+    r"|\b(?:[a-z0-9-]+\.)+(?:uk|org|com|net|gov|nhs)(?![\w-])(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]])?"  # creativecommons.org/licenses/...
+    r"|£\d[\d,]*(?:\.\d\d)?",  # a sum of money
+    re.IGNORECASE,
+)
 
 #: Alt texts that say nothing about the picture: it is left out of the text copy.
 _EMPTY_ALT = {"", "image", "picture", "photo", "photograph", "logo", "icon", "decorative", "illustration"}
@@ -98,12 +109,26 @@ def pieces(*texts: Text) -> tuple[tuple[str, bool], ...]:
                 out.append((" ".join(part.printed.split()), True))
                 continue
             value = printed(part)
-            if out and not out[-1][1]:
-                out[-1] = (out[-1][0] + value, False)
-            else:
-                out.append((value, False))
+            for piece, keep in _split_unbroken(value):
+                if not keep and out and not out[-1][1]:
+                    out[-1] = (out[-1][0] + piece, False)
+                else:
+                    out.append((piece, keep))
     squashed = [(p if keep else _squash(p), keep) for p, keep in out]
     return tuple((p, keep) for p, keep in squashed if p)
+
+
+def _split_unbroken(text: str) -> Iterator[tuple[str, bool]]:
+    """``text`` as (piece, unbroken): each email address, web address and sum of money in
+    it a piece of its own (:data:`UNBROKEN_TEXT`)."""
+    at = 0
+    for match in UNBROKEN_TEXT.finditer(text):
+        if match.start() > at:
+            yield text[at : match.start()], False
+        yield match.group(0), True
+        at = match.end()
+    if at < len(text):
+        yield text[at:], False
 
 
 def line(kind: str, *texts: Text) -> Line:

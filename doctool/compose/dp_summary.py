@@ -133,17 +133,18 @@ def compose_dp_summary(plan: Plan, profile: Profile, report: Report, draft: bool
             duty_rows.append([w["duty"][key], t(f"duty_{key}"), status])
         blocks: list[Block | None] = [
             para(t("employer_intro")),
-            grid([lab["responsibility"], lab["what_to_do"], lab["status"]], duty_rows),
+            grid([lab["responsibility"], lab["what_to_do"], lab["status"]], duty_rows, caption=lab["duties"]),
         ]
         if dp.personal_assistants:
             blocks.append(
                 grid(
                     [lab["role"], lab["hours"], lab["rate"]],
                     [[pa.role, f"{pa.hours_per_week.normalize():f}", Money(pa.hourly_rate)] for pa in dp.personal_assistants],
+                    caption=lab["assistants"],
                 )
             )
         if costs and costs.weekly_amount:
-            blocks.append(fields([(lab["employer_costs"], Money(costs.weekly_amount, "weekly"))]))
+            blocks.append(fields([(lab["employer_costs"], Money(costs.weekly_amount, "weekly"))], caption=lab["employer_money"]))
         blocks.append(para(t("employer_support")))
         sections.append(section(h["employer"], *blocks))
 

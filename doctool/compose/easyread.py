@@ -88,7 +88,10 @@ def compose_easyread(plan: Plan, profile: Profile, report: Report, draft: bool) 
         blocks: list[Any] = [_illustrated(b, pics, hard, sign) for b in sec.blocks]
         if sec.key == "words" and comp.glossary:
             blocks.append(
-                Fields(tuple(Field(word, " ".join(s.text for s in explanation)) for word, explanation in comp.glossary))
+                Fields(
+                    tuple(Field(word, " ".join(s.text for s in explanation)) for word, explanation in comp.glossary),
+                    text["words_table"],  # its own name: a screen reader says it on entering the table
+                )
             )
         style = "new-page" if sec.new_page and not compact else ""
         sections.append(section(sec.heading, *blocks, key=sec.key, style=style))

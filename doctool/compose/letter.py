@@ -95,7 +95,7 @@ def _working_table(letter: LetterRecord, w: Wording, figures: Figures) -> Block 
         rows.append((lab["tariff"], Money(worked.tariff), False))
     charge = fa.weekly_charge if fa.weekly_charge is not None else worked.charge
     rows.append((lab["you_pay_week"], Money(charge), True))
-    return sums([lab["what_we_counted"], lab["a_week"]], rows)
+    return sums([lab["what_we_counted"], lab["a_week"]], rows, caption=w["caption"]["worked_out"])
 
 
 def _capital_text(letter: LetterRecord, t: _Text, figures: Figures) -> Block | None:
@@ -126,9 +126,12 @@ def _explain(letter: LetterRecord, t: _Text, figures: Figures, at_home: bool = T
 
 
 def _cost_table(w: Wording, cost: Text, pays: Text, council_pays: Text) -> Block:
+    """The cost and who pays it: its own caption and column heading (not "What we counted",
+    which a screen reader would read before "What the council pays")."""
     lab = w["label"]
-    return sums([lab["what_we_counted"], lab["a_week"]],
+    return sums([lab["cost_part"], lab["a_week"]],
         [(lab["care_cost"], cost, False), (lab["you_pay"], pays, True), (lab["council_pays"], council_pays, False)],
+        caption=w["caption"]["cost"],
     )
 
 
@@ -193,12 +196,13 @@ def _full_cost(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> 
             section(
                 h["arranging"],
                 p(t("full_cost", "fee")),
-                sums([lab["what_we_counted"], lab["a_week"]],
+                sums([lab["paid_for"], lab["a_week"]],
                     [
                         (lab["care_cost"], t.params["amount"], False),
                         (lab["arrangement_fee"], t.params["fee"], False),
                         (lab["total"], t.params["total"], True),
                     ],
+                    caption=w["caption"]["arranging"],
                 ),
                 p(t("full_cost", "fee_total")),
             )
@@ -222,6 +226,7 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
             grid(
                 [lab["service"], lab["cost"]],
                 [(s.description, fill(lab["free_costs"], cost=Money(s.weekly_cost)) if s.weekly_cost is not None else lab["free"]) for s in free],
+                caption=w["caption"]["s117_free"],
             ),
             p(t("s117", "lasts")),
         )
@@ -231,6 +236,7 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
             p(t("s117", "other")),
             sums([lab["service"], lab["cost"]],
                 [(s.description, Money(s.weekly_cost) if s.weekly_cost is not None else "", False) for s in other],
+                caption=w["caption"]["s117_other"],
             ),
         ]
         if fa.weekly_charge:
@@ -264,7 +270,7 @@ def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> P
             (lab["could_defer"], t.params["deferred"], False),
         ]
         sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost")),
-                                sums([lab["what_we_counted"], lab["a_week"]], rows),
+                                sums([lab["cost_part"], lab["a_week"]], rows, caption=w["caption"]["care_home"]),
                                 p(t("deferred_payment", "property")) if fa.property_value is not None else None))
     sections += [
         section(h["deferred_what"], ul(t.list("deferred_payment", "what"))),

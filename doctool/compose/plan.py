@@ -291,7 +291,10 @@ def _keeping_safe(plan: Plan, w: Wording) -> list[Section]:
             lab["contingency"],
             para(c.plan if c and c.plan else text["not_recorded"], "" if c and c.plan else "muted"),
             contacts,
-            fields([(lab["home_keys"], c.keys_held_by if c else ""), (lab["pets"], c.pets_and_property if c else "")]),
+            fields(
+                [(lab["home_keys"], c.keys_held_by if c else ""), (lab["pets"], c.pets_and_property if c else "")],
+                caption=lab["home_and_pets"],  # a table of its own: its own name (it follows the contacts)
+            ),
             level=3,
         ),
     ]

@@ -270,15 +270,14 @@ def field(p: Any, instruction: str, shown: str = "1", rpr: Any | None = None) ->
 # --- pictures ----------------------------------------------------------------------------
 
 
-def alt_text(inline: Any, title: str, description: str) -> None:
-    """Alt text on a picture: ``descr`` is what it means here (what a screen reader says),
-    ``title`` a short name for it. Word shows ``descr`` as the alt text."""
-    for doc_pr in inline.iter(qn("wp:docPr")):
-        doc_pr.set("descr", description)
-        doc_pr.set("title", title)
-    for c_nv_pr in inline.iter(qn("pic:cNvPr")):
-        c_nv_pr.set("descr", description)
-        c_nv_pr.set("title", title)
+def alt_text(inline: Any, description: str) -> None:
+    """Alt text on a picture: ``descr`` is what it means here (what a screen reader says,
+    and what Word shows as its alt text). ``title`` is left out: LibreOffice and some
+    screen readers read "title - descr", so a short name there is said twice over
+    ("Picture - A council building")."""
+    for el in (*inline.iter(qn("wp:docPr")), *inline.iter(qn("pic:cNvPr"))):
+        el.set("descr", description)
+        el.attrib.pop("title", None)
 
 
 # --- the language ------------------------------------------------------------------------

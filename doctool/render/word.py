@@ -89,8 +89,9 @@ MUTED = "505A5F"
 LARGE_HEADINGS = {"Title": Decimal("1.4"), "Heading1": Decimal("1.3"), "Heading2": Decimal("1.2"), "Heading3": Decimal("1.1")}
 #: Where a posted letter's address and contact block go on page 1 (GOV.UK Notify's zones, mm).
 WINDOW_X, CONTACT_X, BODY_Y, FRAME_Y = 26.1, 128.0, 95.0, 40.0
+CONTACT_LINE = 28  # characters of "Label: value" that fit the 67 mm contact column at 12 pt
 ADDRESS_SIZES = {"fit-smallest": (8.5, 9.5), "fit-smaller": (9.5, 10.5)}  # pt: size, exact line
-ADDRESS_NORMAL = (10.0, 11.5)
+ADDRESS_NORMAL = (12.0, 13.5)  # 5 lines of 38 characters fit the 26.8 mm window at 12 pt
 STACK_FROM_COLUMNS = 3
 PICTURE_COLUMN_MM = 40.0
 MAX_LOGO_HEIGHT_MM = 18.0  # the letter's logo line is 20 mm
@@ -364,16 +365,6 @@ def _image(path: Path) -> Image:
     return cached[1]
 
 
-def short_name(picture: Picture) -> str:
-    """A picture's short name (its ``title``) from its file name ("Eastbrook logo"), never
-    the same as its alt text; "Picture" for a file named by a code (OpenMoji's "1F600")."""
-    name = re.sub(r"[-_]+", " ", picture.path.stem).strip()
-    if not re.search(r"[g-z]", name, re.IGNORECASE):  # only hex digits: a code, not a name
-        name = "Picture"
-    name = name[:1].upper() + name[1:]
-    return name if name.casefold() != picture.alt.strip().casefold() else f"Picture: {name}"
-
-
 class _Pictures:
     """Inline pictures with alt text, numbered uniquely across the document's parts, each
     file stored once. Word cannot show SVG: those are rasterised once (and cached on disk)
@@ -412,7 +403,7 @@ class _Pictures:
             cx, cy = image.scaled_dimensions(None, Mm(max_height_mm))
         inline = CT_Inline.new_pic_inline(self._next, r_id, path.name, cx, cy)
         self._next += 1
-        x.alt_text(inline, short_name(picture), picture.alt)
+        x.alt_text(inline, picture.alt)
         return inline
 
 
@@ -550,6 +541,10 @@ class _Writer:
             self.block(block)
         for section in doc.sections:
             self.section(section)
+        if self.out and self.out[-1].tag == _TBL and doc.meta.footer:
+            # Word ends a document with a paragraph: the closing line, not an empty one
+            # (a screen reader says "blank" for an empty paragraph after the last table)
+            self.paragraph(doc.meta.footer, "muted" if self.shell.styles.get("muted") else None)
         return _separate_tables(self.out)
 
     def section(self, section: Section) -> None:
@@ -747,7 +742,7 @@ class _Writer:
         start = len(self.out)
         cut = self.paragraph(before=self.base * 1.5)
         x.paragraph_border(cut, "0B0C0C", sides=("top",), size=8, space=4, style="dashed")
-        self.run(cut, block.cut, size=None if self.options.large else max(self.base - 2, 9))
+        self.run(cut, block.cut)  # the body size: nothing under 12 pt
         self.heading(block.heading, self.heading_level + 1)
         self.paragraph(block.statement, bold=True)
         if block.about:
@@ -817,14 +812,17 @@ class _Writer:
             p = self.paragraph(sink=address, before=0, after=0, line=line, exact=bool(line))
             self.run(p, text, size=size)
         contact = _cell_sink(contact_tc)
-        small = 9.5 if fixed else None
+        # at the body size (12 pt, never under clear print's minimum): "Label: value" on a
+        # line where it fits the column, else the value on a line of its own under its label
         for i, text in enumerate(frame.contact_intro):
             p = self.paragraph(sink=contact, before=0, after=0)
-            self.run(p, text, bold=i == 0, size=small)
+            self.run(p, text, bold=i == 0)
         for i, field in enumerate(frame.contact):
-            p = self.paragraph(sink=contact, before=6 if i == 0 and frame.contact_intro else 0, after=0)
-            self.run(p, f"{field.label}: ", bold=True, size=small)
-            self.run(p, field.value, size=small)
+            value = word_text(field.value)
+            fits = len(field.label) + 2 + len(value) <= CONTACT_LINE
+            p = self.paragraph(sink=contact, before=6 if i == 0 and frame.contact_intro else 0, after=0, keep_next=not fits)
+            self.run(p, f"{field.label}: " if fits else field.label, bold=True)
+            self.run(p if fits else self.paragraph(sink=contact, before=0, after=0), value)
         _close_cells(tbl)
 
     # keeping together
@@ -853,7 +851,9 @@ _WRITERS: dict[type, str] = {
 
 def _separate_tables(elements: list[Any]) -> list[Any]:
     """A small empty paragraph between two tables (Word would join them into one) and after
-    a table that ends the body (Word ends a document with a paragraph)."""
+    a table that ends the body (Word ends a document with a paragraph). doctool's own
+    documents need neither: every table that follows another has a caption, and the body
+    ends with the document's closing line; a council's shell or wording may still."""
     out: list[Any] = []
     for i, el in enumerate(elements):
         out.append(el)
