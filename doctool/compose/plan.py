@@ -97,12 +97,13 @@ def _need(need: Need, w: Wording, combined: bool) -> Section:
         met = lab["yes"] if need.council_will_meet else lab["no"]
     eligibility = w.label("eligibility", need.eligibility) if need.eligibility else w["text"]["not_recorded"]
     arrangements = grid(
-        (lab["how_met"], lab["who"], lab["what"], lab["when"]),
+        (lab["met_through"], lab["who"], lab["what"], lab["when"]),
         [
             (w.label("met_by", a.how), a.who, a.what, ", ".join(x for x in (a.frequency, a.times) if x))
             for a in need.met_by
         ],
-    )  # no caption: it would print "How this need is met" twice, above its own column heading
+        caption=lab["how_met"],  # its own name for a screen reader; the first column says "Through", not the caption again
+    )
     return section(
         heading,
         para(need.description),
