@@ -520,6 +520,26 @@ def address(**changes: Any) -> Change:
     return apply
 
 
+def recipient(**changes: Any) -> Change:
+    def apply(d: dict) -> None:
+        d["recipient"].update(changes)
+
+    return apply
+
+
+def each(*changes: Change) -> Change:
+    def apply(d: dict) -> None:
+        for change in changes:
+            change(d)
+
+    return apply
+
+
+#: A deferred payment agreement in place, matching samples/letters/06 (£925 - £322 = £603 a week).
+DPA_IN_PLACE = {"status": "in_place", "start_date": "2026-11-02", "weekly_amount": "603.00", "interest_rate": "4.15",
+                "interest_rate_until": "2026-12-31", "setup_fee": "450.00", "setup_fee_added_to_debt": True}
+
+
 def no_address(d: dict) -> None:
     del d["recipient"]["address"]
 
@@ -555,6 +575,12 @@ CASES = [
     ("arithmetic-s117", "s117", fa(weekly_charge="40.00"), "CL-ARITHMETIC", "$.financial_assessment.weekly_charge", "sum"),
     ("nil-with-charge", "nil", fa(weekly_charge="5.00"), "CL-NIL-AMOUNT", "$.financial_assessment.weekly_charge", "charge"),
     ("s117-no-services", "s117", no_s117, "CL-S117-SERVICES", "$.services", "missing"),
+    ("s117-wrong-scenario", "s117", fa(scenario="assessed"), "CL-S117-SCENARIO", "$.financial_assessment.scenario", "scenario"),
+    ("dpa-not-deferred", "assessed", fa(deferred_payment={"status": "offered"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment", "scenario"),
+    ("dpa-no-amount", "deferred_payment", fa(deferred_payment={"status": "in_place", "interest_rate": "4.15"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment.weekly_amount", "amount"),
+    ("dpa-no-rate", "deferred_payment", fa(deferred_payment={"status": "in_place", "weekly_amount": "603.00"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment.interest_rate", "rate"),
+    ("dpa-defers-too-much", "deferred_payment", fa(deferred_payment={"status": "offered", "weekly_amount": "603.01"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment.weekly_amount", "more"),
+    ("attorney-no-person", "assessed", recipient(role="attorney", authority="lpa_property_financial"), "CL-RECIPIENT", "$.person_name", "person"),
     ("dated-before", "assessed", top(letter_date="2026-02-13"), "CL-DATE", "$.letter_date", "before"),
     ("no-figures", "pending", top(letter_date="2024-01-15"), "CL-FIGURES", "$.letter_date", "none"),
     ("no-contact", "assessed", top(contact=None), "CL-CONTACT", "$.contact", "missing"),
@@ -582,6 +608,9 @@ NEAR_MISSES = [
     ("same-day", "assessed", top(letter_date="2026-02-16"), "CL-DATE"),
     ("first-day-of-figures", "pending", top(letter_date="2025-04-07"), "CL-FIGURES"),
     ("contact-name-only", "assessed", top(contact={"name": "Grace Mensah"}), "CL-CONTACT"),
+    ("dpa-in-place-with-terms", "deferred_payment", fa(deferred_payment=DPA_IN_PLACE), "CL-DEFERRED-TERMS"),
+    ("s117-scenario-with-s117", "s117", fa(scenario="s117"), "CL-S117-SCENARIO"),
+    ("attorney-about-person", "assessed", each(recipient(role="attorney"), top(person_name="Mrs Joan Whitfield")), "CL-RECIPIENT"),
 ]
 
 
