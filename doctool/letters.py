@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from doctool.formatting import PENNY
-from doctool.model.letter import ChargedService, ContactOfficer, LetterAddress, LetterRecord, Recipient
 from doctool.model.common import Address
+from doctool.model.letter import ChargedService, ContactOfficer, LetterAddress, LetterRecord, Recipient
 from doctool.model.plan import Person, Plan, RecipientRole
 
 

@@ -178,7 +178,6 @@ EVERY_LETTER_SAYS = [
     "0300 061 0614",
     "Who to contact",
     "Please sign and return this slip",
-    SLIP,
     "Cut along this line",
     "Signature",
 ]
@@ -191,6 +190,11 @@ def test_every_letter_has_the_fixed_parts(rendered, scenario, fmt):
     text, data = r[fmt], r["data"]
     for phrase in EVERY_LETTER_SAYS:
         assert phrase in text, phrase
+    if data.get("person_name"):  # a letter to someone who deals with the person's money: signed on their behalf
+        assert f"I have received this letter about the care for {data['person_name']}" in text
+        assert "Signed on behalf of" in text
+    else:
+        assert SLIP in text
     assert _long_date(data["letter_date"]) in text  # the date issued
     assert data["reference"] in text
     contact = data["contact"]
@@ -254,7 +258,12 @@ def test_nil_letter(rendered, fmt):
     assert "Your care costs £412.60 a week. We pay all of it." in text
     assert "This letter is about the care and support for Thomas Price." in text  # a letter to a deputy
     assert "Dear Ms Price," in text
-    assert "About the care for Thomas Price" in text
+    assert "Signed on behalf of Thomas Price" in text
+    assert "Signing as (attorney, deputy or appointee)" in text  # a line to say in what capacity
+    # no sentence is said twice (the headline once said what the introduction said)
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text) if len(x.strip()) > 30]
+    repeated = {x for x in sentences if sentences.count(x) > 1 and "reference" not in x.lower()}
+    assert not repeated, repeated
 
 
 @pytest.mark.parametrize("fmt", ["pdf_text", "docx_text"])
@@ -705,9 +714,15 @@ def test_letter_from_plan(path):
     record = letter_from_plan(plan)
     fa_ = plan.financial_assessment
     assert record.reference == plan.person.reference
-    assert record.recipient.name == plan.person.full_name
-    assert record.recipient.address.lines == plan.person.address.lines
-    assert record.recipient.address.postcode == plan.person.address.postcode
+    to = plan.correspondence
+    if to is not None:  # letters go to the person's attorney, at their own address
+        assert record.recipient.name == to.name and record.recipient.role is to.role
+        assert record.recipient.address.lines == (to.address or plan.person.address).lines
+        assert record.person_name and plan.person.full_name in record.person_name
+    else:
+        assert plan.person.full_name in record.recipient.name  # with the title, when recorded
+        assert record.recipient.address.lines == plan.person.address.lines
+        assert record.recipient.address.postcode == plan.person.address.postcode
     assert record.letter_date == (fa_.letter_issued or plan.plan_date)
     assert record.financial_assessment is fa_
     assert len(record.services) == len(plan.services)

@@ -16,14 +16,14 @@ from doctool.formatting import PENNY, PERIOD_PHRASE, WEEKS_IN, add_days, add_mon
 from doctool.model.plan import (
     ChargingScenario,
     DirectPayment,
-    LegalAuthority,
-    PaymentFrequency,
-    RecipientRole,
     Eligibility,
+    LegalAuthority,
     MetBy,
+    PaymentFrequency,
     Plan,
     PlanEvent,
     PlanType,
+    RecipientRole,
     SignatoryRole,
     Whose,
 )
