@@ -259,7 +259,8 @@ def test_nil_letter(rendered, fmt):
     assert "This letter is about the care and support for Thomas Price." in text  # a letter to a deputy
     assert "Dear Ms Price," in text
     assert "Signed on behalf of Thomas Price" in text
-    assert "Signing as (attorney, deputy or appointee)" in text  # a line to say in what capacity
+    assert "Signing as deputy (Court of Protection deputy for property and financial affairs)" in text
+    assert "We have sent it to you as their deputy" in text
     # no sentence is said twice (the headline once said what the introduction said)
     sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text) if len(x.strip()) > 30]
     repeated = {x for x in sentences if sentences.count(x) > 1 and "reference" not in x.lower()}

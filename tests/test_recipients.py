@@ -93,6 +93,14 @@ def test_address_checks_apply_to_the_attorneys_address():
     assert ("CL-ADDRESS-POSTCODE", "$.person.address.postcode") in {(f.rule, f.path) for f in report.findings}
 
 
+def test_a_slip_without_a_recorded_capacity_has_a_line_to_write_it():
+    data = load(REPO / "samples" / "letters" / "03-nil.json")
+    del data["recipient"]["role"], data["recipient"]["authority"]
+    text = _model_text(dump(data), "charging-letter")
+    assert "Signed on behalf of: Thomas Price" in text
+    assert "Signing as (attorney, deputy or appointee): ______" in text
+
+
 def test_a_letter_to_the_person_greets_them_as_they_prefer():
     text = _text(DEFERRED, "charging-letter", "pdf")
     assert "Dear Harry," in text and "Mr Harold Ernest Pengelly" in text
