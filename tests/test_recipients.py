@@ -176,6 +176,7 @@ def test_the_s117_plan_names_the_section_and_the_bodies():
     letter = _text(S117, "charging-letter", "pdf")
     assert "These services are section 117 after-care, so they are free" in letter
     assert "£329.00" in letter and "Free to you" in letter
+    assert "All of your care is after-care under section 117" in letter  # every service is, so not "some"
 
 
 def test_a_letter_never_leaves_out_that_s117_services_are_free():

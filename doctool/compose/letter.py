@@ -253,7 +253,8 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
         t.params["amount_week"] if charged else "",
         t("s117", "detail_charge" if charged else "detail_free"),
     )
-    return headline, [p(t("s117", "intro"))], sections
+    # all of the care is after-care: not "some of your care"
+    return headline, [p(t("s117", "intro" if other or not letter.services else "intro_all"))], sections
 
 
 def _dpa_terms(letter: LetterRecord, w: Wording, t: _Text) -> Block | None:
