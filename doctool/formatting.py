@@ -24,6 +24,7 @@ PERIOD_PHRASE = {
     "four_weekly": "every 4 weeks",
     "monthly": "a month",
     "annual": "a year",
+    "one_off": "as one payment",
 }
 
 #: Weeks in each period, to compare amounts stated over different periods.

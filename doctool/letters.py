@@ -9,8 +9,30 @@ from __future__ import annotations
 from decimal import Decimal
 
 from doctool.formatting import PENNY
+from doctool.model.common import Address
 from doctool.model.letter import ChargedService, ContactOfficer, LetterAddress, LetterRecord, Recipient
-from doctool.model.plan import Plan
+from doctool.model.plan import Person, Plan, RecipientRole
+
+
+def person_title_name(person: Person) -> str:
+    """The person's name as a letter names them: "Mrs Dorothy May Aldridge-Blake"."""
+    return f"{person.title} {person.full_name}" if person.title else person.full_name
+
+
+def salutation_for(person: Person) -> str:
+    """How a letter greets the person: the form of address they prefer, else their title
+    and surname ("Mrs Aldridge-Blake"), else (with no title recorded) their name."""
+    if person.form_of_address:
+        return person.form_of_address
+    if person.title:
+        return f"{person.title} {person.full_name.split()[-1]}"
+    return person.full_name
+
+
+def _letter_address(address: Address | None) -> LetterAddress | None:
+    if address is None:
+        return None
+    return LetterAddress.model_construct(lines=list(address.lines), postcode=address.postcode)
 
 #: Largest weekly cost a letter shows for one service (the schema's money limit).
 _MAX_MONEY = Decimal("10000000")
@@ -24,19 +46,35 @@ def _weekly(unit_cost: Decimal, units: Decimal) -> Decimal | None:
 def letter_from_plan(plan: Plan) -> LetterRecord:
     """The charging letter record for ``plan``, which must have a financial assessment.
 
-    The letter goes to the person at their address; it is dated when the plan says the
-    letter was issued, or else on the plan date. The contact officer is the council
-    representative who signed the plan, or else the reviewer.
+    The letter goes to the person at their address, or, when the plan names someone who
+    deals with their correspondence (an attorney, a deputy, an appointee), to them at
+    theirs (the person's, if none is recorded), saying whose care it is about. It is dated
+    when the plan says the letter was issued, or else on the plan date. The contact
+    officer is the council representative who signed the plan, or else the reviewer.
     """
     fa = plan.financial_assessment
     if fa is None:
         raise ValueError("the plan has no financial assessment")
     person = plan.person
-    address = (
-        LetterAddress.model_construct(lines=list(person.address.lines), postcode=person.address.postcode)
-        if person.address
-        else None
-    )
+    to = plan.correspondence
+    if to is not None and to.role is not RecipientRole.person:
+        recipient = Recipient.model_construct(
+            name=to.name,
+            address=_letter_address(to.address or person.address),
+            salutation=to.salutation or to.name,
+            role=to.role,
+            authority=to.authority,
+        )
+        person_name: str | None = person_title_name(person)
+    else:
+        recipient = Recipient.model_construct(
+            name=person_title_name(person) if person.title else person.full_name,
+            address=_letter_address(person.address),
+            salutation=salutation_for(person),
+            role=RecipientRole.person,
+            authority=None,
+        )
+        person_name = None
     s117_ids = set(plan.s117.service_ids) if plan.s117 and plan.s117.applies else set()
     services = [
         ChargedService.model_construct(
@@ -59,8 +97,8 @@ def letter_from_plan(plan: Plan) -> LetterRecord:
         schema_version="1.0",
         reference=person.reference,
         letter_date=fa.letter_issued or plan.plan_date,
-        recipient=Recipient.model_construct(name=person.full_name, address=address, salutation=None),
-        person_name=None,
+        recipient=recipient,
+        person_name=person_name,
         financial_assessment=fa,
         services=services,
         payment_method=None,

@@ -100,7 +100,12 @@ def _address_lines(raw: bytes) -> list[str]:
         r = data["recipient"]
         return [r["name"], *r["address"]["lines"], r["address"]["postcode"]]
     p = data["person"]
-    return [p["full_name"], *p["address"]["lines"], p["address"]["postcode"]]
+    to = data.get("correspondence")
+    if to and to["role"] != "person":  # the letter goes to the attorney, deputy or appointee
+        address = to.get("address") or p["address"]
+        return [to["name"], *address["lines"], address["postcode"]]
+    name = f"{p['title']} {p['full_name']}" if p.get("title") else p["full_name"]
+    return [name, *p["address"]["lines"], p["address"]["postcode"]]
 
 
 # --- the pixel zones ----------------------------------------------------------------------------

@@ -178,7 +178,6 @@ EVERY_LETTER_SAYS = [
     "0300 061 0614",
     "Who to contact",
     "Please sign and return this slip",
-    SLIP,
     "Cut along this line",
     "Signature",
 ]
@@ -191,6 +190,11 @@ def test_every_letter_has_the_fixed_parts(rendered, scenario, fmt):
     text, data = r[fmt], r["data"]
     for phrase in EVERY_LETTER_SAYS:
         assert phrase in text, phrase
+    if data.get("person_name"):  # a letter to someone who deals with the person's money: signed on their behalf
+        assert f"I have received this letter about the care for {data['person_name']}" in text
+        assert "Signed on behalf of" in text
+    else:
+        assert SLIP in text
     assert _long_date(data["letter_date"]) in text  # the date issued
     assert data["reference"] in text
     contact = data["contact"]
@@ -254,7 +258,13 @@ def test_nil_letter(rendered, fmt):
     assert "Your care costs £412.60 a week. We pay all of it." in text
     assert "This letter is about the care and support for Thomas Price." in text  # a letter to a deputy
     assert "Dear Ms Price," in text
-    assert "About the care for Thomas Price" in text
+    assert "Signed on behalf of Thomas Price" in text
+    assert "Signing as deputy (Court of Protection deputy for property and financial affairs)" in text
+    assert "We have sent it to you as their deputy" in text
+    # no sentence is said twice (the headline once said what the introduction said)
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text) if len(x.strip()) > 30]
+    repeated = {x for x in sentences if sentences.count(x) > 1 and "reference" not in x.lower()}
+    assert not repeated, repeated
 
 
 @pytest.mark.parametrize("fmt", ["pdf_text", "docx_text"])
@@ -520,6 +530,26 @@ def address(**changes: Any) -> Change:
     return apply
 
 
+def recipient(**changes: Any) -> Change:
+    def apply(d: dict) -> None:
+        d["recipient"].update(changes)
+
+    return apply
+
+
+def each(*changes: Change) -> Change:
+    def apply(d: dict) -> None:
+        for change in changes:
+            change(d)
+
+    return apply
+
+
+#: A deferred payment agreement in place, matching samples/letters/06 (£925 - £322 = £603 a week).
+DPA_IN_PLACE = {"status": "in_place", "start_date": "2026-11-02", "weekly_amount": "603.00", "interest_rate": "4.15",
+                "interest_rate_until": "2026-12-31", "setup_fee": "450.00", "setup_fee_added_to_debt": True}
+
+
 def no_address(d: dict) -> None:
     del d["recipient"]["address"]
 
@@ -555,6 +585,12 @@ CASES = [
     ("arithmetic-s117", "s117", fa(weekly_charge="40.00"), "CL-ARITHMETIC", "$.financial_assessment.weekly_charge", "sum"),
     ("nil-with-charge", "nil", fa(weekly_charge="5.00"), "CL-NIL-AMOUNT", "$.financial_assessment.weekly_charge", "charge"),
     ("s117-no-services", "s117", no_s117, "CL-S117-SERVICES", "$.services", "missing"),
+    ("s117-wrong-scenario", "s117", fa(scenario="assessed"), "CL-S117-SCENARIO", "$.financial_assessment.scenario", "scenario"),
+    ("dpa-not-deferred", "assessed", fa(deferred_payment={"status": "offered"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment", "scenario"),
+    ("dpa-no-amount", "deferred_payment", fa(deferred_payment={"status": "in_place", "interest_rate": "4.15"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment.weekly_amount", "amount"),
+    ("dpa-no-rate", "deferred_payment", fa(deferred_payment={"status": "in_place", "weekly_amount": "603.00"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment.interest_rate", "rate"),
+    ("dpa-defers-too-much", "deferred_payment", fa(deferred_payment={"status": "offered", "weekly_amount": "603.01"}), "CL-DEFERRED-TERMS", "$.financial_assessment.deferred_payment.weekly_amount", "more"),
+    ("attorney-no-person", "assessed", recipient(role="attorney", authority="lpa_property_financial"), "CL-RECIPIENT", "$.person_name", "person"),
     ("dated-before", "assessed", top(letter_date="2026-02-13"), "CL-DATE", "$.letter_date", "before"),
     ("no-figures", "pending", top(letter_date="2024-01-15"), "CL-FIGURES", "$.letter_date", "none"),
     ("no-contact", "assessed", top(contact=None), "CL-CONTACT", "$.contact", "missing"),
@@ -582,6 +618,9 @@ NEAR_MISSES = [
     ("same-day", "assessed", top(letter_date="2026-02-16"), "CL-DATE"),
     ("first-day-of-figures", "pending", top(letter_date="2025-04-07"), "CL-FIGURES"),
     ("contact-name-only", "assessed", top(contact={"name": "Grace Mensah"}), "CL-CONTACT"),
+    ("dpa-in-place-with-terms", "deferred_payment", fa(deferred_payment=DPA_IN_PLACE), "CL-DEFERRED-TERMS"),
+    ("s117-scenario-with-s117", "s117", fa(scenario="s117"), "CL-S117-SCENARIO"),
+    ("attorney-about-person", "assessed", each(recipient(role="attorney"), top(person_name="Mrs Joan Whitfield")), "CL-RECIPIENT"),
 ]
 
 
@@ -676,9 +715,15 @@ def test_letter_from_plan(path):
     record = letter_from_plan(plan)
     fa_ = plan.financial_assessment
     assert record.reference == plan.person.reference
-    assert record.recipient.name == plan.person.full_name
-    assert record.recipient.address.lines == plan.person.address.lines
-    assert record.recipient.address.postcode == plan.person.address.postcode
+    to = plan.correspondence
+    if to is not None:  # letters go to the person's attorney, at their own address
+        assert record.recipient.name == to.name and record.recipient.role is to.role
+        assert record.recipient.address.lines == (to.address or plan.person.address).lines
+        assert record.person_name and plan.person.full_name in record.person_name
+    else:
+        assert plan.person.full_name in record.recipient.name  # with the title, when recorded
+        assert record.recipient.address.lines == plan.person.address.lines
+        assert record.recipient.address.postcode == plan.person.address.postcode
     assert record.letter_date == (fa_.letter_issued or plan.plan_date)
     assert record.financial_assessment is fa_
     assert len(record.services) == len(plan.services)

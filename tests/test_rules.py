@@ -360,6 +360,38 @@ CASES: list[tuple[str, Callable[[Plan], None], str, str, str, str]] = [
     ),
     ("dp-need-not-met", with_dp(need_ids=["N2", "N4"]), "CON-DP-NEED", "error", "$.direct_payment.need_ids[1]", "not_met"),
     ("dp-too-much", with_dp(amount="168.37"), "CON-DP-AMOUNT", "error", "$.direct_payment.amount", "amount"),
+    # a year is 52 weeks (formatting.WEEKS_IN): £168.36 a week is £8,754.72 a year
+    ("dp-annual-too-much", with_dp(amount="8760.00", frequency="annual"), "CON-DP-AMOUNT", "error", "$.direct_payment.amount", "amount"),
+    # one payment covers the budget's whole period
+    ("dp-one-off-too-much", with_dp(amount="168.37", frequency="one_off"), "CON-DP-AMOUNT", "error", "$.direct_payment.amount", "amount"),
+    # --- the person's amount before and after the financial assessment
+    ("pending-no-person-amount", each(delete("personal_budget.person_amount"), setv("financial_assessment.scenario", "pending")),
+     "CA-26-1", "error", "$.personal_budget.person_amount", "person_amount_pending"),
+    ("not-known-and-an-amount", each(setv("financial_assessment.scenario", "pending"), setv("personal_budget.person_amount_not_known", True)),
+     "CON-BUDGET-NOT-KNOWN", "error", "$.personal_budget.person_amount_not_known", "both"),
+    ("not-known-after-assessment", each(delete("personal_budget.person_amount"), setv("personal_budget.person_amount_not_known", True)),
+     "CON-BUDGET-NOT-KNOWN", "error", "$.personal_budget.person_amount_not_known", "assessed"),
+    ("pending-zero", each(setv("financial_assessment.scenario", "pending"), setv("personal_budget.person_amount", "0.00"),
+                          setv("personal_budget.authority_amount", "230.50")),
+     "CON-BUDGET-NOT-KNOWN", "error", "$.personal_budget.person_amount", "zero"),
+    ("not-known-council-over-cost", each(setv("financial_assessment.scenario", "pending"), delete("personal_budget.person_amount"),
+                                         setv("personal_budget.person_amount_not_known", True), setv("personal_budget.authority_amount", "240.00")),
+     "CON-BUDGET-SUM", "error", "$.personal_budget", "not_known"),
+    # --- who letters go to, and the authority behind a signature
+    ("attorney-no-authority", setv("correspondence", {"role": "attorney", "name": "Mrs Claire Dawson"}),
+     "CON-CORRESPONDENCE", "warning", "$.correspondence.authority", "authority"),
+    ("letters-to-welfare-attorney", setv("correspondence", {"role": "attorney", "name": "Mrs Claire Dawson", "authority": "lpa_health_welfare"}),
+     "CON-CORRESPONDENCE", "warning", "$.correspondence.authority", "money"),
+    ("attorney-signs-no-authority", setv("signatures.person.role", "attorney"),
+     "SG-10-SIGNATORY", "error", "$.signatures.person.authority", "authority"),
+    ("property-attorney-signs-plan", each(setv("signatures.person.role", "attorney"), setv("signatures.person.authority", "lpa_property_financial")),
+     "SG-10-SIGNATORY", "error", "$.signatures.person.authority", "care_authority"),
+    ("s117-no-body", each(setv("services.2.s117", True),
+                          setv("s117", {"applies": True, "need_ids": ["N3"], "service_ids": ["S3"], "detained_section": "3"})),
+     "SG-10-S117", "warning", "$.s117.responsible_body", "body"),
+    ("s117-no-section", each(setv("services.2.s117", True),
+                             setv("s117", {"applies": True, "need_ids": ["N3"], "service_ids": ["S3"], "responsible_body": "Eastbrook Borough Council"})),
+     "SG-10-S117", "warning", "$.s117.detained_section", "section"),
     (
         "dp-too-much-monthly",
         with_dp(amount="740.00", frequency="monthly"),  # £170.77 a week > £168.36
@@ -426,8 +458,21 @@ NEAR_MISSES: list[tuple[str, Callable[[Plan], None], str]] = [
     ), "CON-BUDGET-SERVICES"),
     ("s117-service-free", each(
         setv("services.2.s117", True),
-        setv("s117", {"applies": True, "need_ids": ["N3"], "service_ids": ["S3"]}),
+        setv("s117", {"applies": True, "need_ids": ["N3"], "service_ids": ["S3"], "detained_section": "37",
+                      "responsible_bodies": ["Eastbrook Borough Council", "NHS Eastbrook and Northfield ICB"]}),
     ), "SG-10-S117"),
+    ("dp-annual-within-share", with_dp(amount="8754.72", frequency="annual"), "CON-DP-AMOUNT"),
+    ("dp-one-off-within-share", with_dp(amount="168.36", frequency="one_off"), "CON-DP-AMOUNT"),
+    ("not-known-before-assessment", each(setv("financial_assessment.scenario", "pending"), delete("personal_budget.person_amount"),
+                                         setv("personal_budget.person_amount_not_known", True)), "CON-BUDGET-NOT-KNOWN"),
+    ("not-known-is-not-missing", each(setv("financial_assessment.scenario", "pending"), delete("personal_budget.person_amount"),
+                                      setv("personal_budget.person_amount_not_known", True)), "CA-26-1"),
+    ("not-known-adds-up", each(setv("financial_assessment.scenario", "pending"), delete("personal_budget.person_amount"),
+                               setv("personal_budget.person_amount_not_known", True)), "CON-BUDGET-SUM"),
+    ("welfare-attorney-signs", each(setv("signatures.person.role", "attorney"), setv("signatures.person.authority", "lpa_health_welfare"),
+                                    setv("signatures.person.on_behalf_of", "Peggy Dawson")), "SG-10-SIGNATORY"),
+    ("letters-to-property-attorney", setv("correspondence", {"role": "attorney", "name": "Mrs Claire Dawson", "authority": "lpa_property_financial"}),
+     "CON-CORRESPONDENCE"),
     ("accommodation-evidenced", setv("accommodation", {
         "type": "extra care housing", "decision": "Needs can only be met in extra care.", "evidence": "OT report.",
     }), "SG-10-ACCOMMODATION"),
@@ -599,7 +644,7 @@ def test_care_act_essentials_are_errors():
 def test_catalogue_messages_name_only_known_parameters():
     """Messages may only use ids and amounts, never free text from the plan."""
     allowed = {"need", "service", "outcome", "ref", "where", "index", "event", "review", "plan", "start", "dp",
-               "authority", "person", "third", "sum", "total", "services", "period"}
+               "authority", "person", "third", "sum", "total", "services", "period", "role", "scenario"}
     for rule_id, spec in PLAN_TOML.items():
         for key, template in spec["messages"].items():
             used = set(re.findall(r"\{([a-z_]+)\}", template))

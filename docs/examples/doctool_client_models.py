@@ -202,6 +202,19 @@ class ServiceId(RootModel[str]):
     ] = None
 
 
+class OnBehalfOf(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Signed for someone else, e.g. "the Director of Adult Social Services".',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='On Behalf Of',
+        ),
+    ] = None
+
+
 class AuthoritySignature(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -225,6 +238,13 @@ class AuthoritySignature(BaseModel):
         ),
     ]
     date: Annotated[date_aliased | None, Field(title='Date')] = None
+    on_behalf_of: Annotated[
+        OnBehalfOf | None,
+        Field(
+            description='Signed for someone else, e.g. "the Director of Adult Social Services".',
+            title='On Behalf Of',
+        ),
+    ] = None
 
 
 class BudgetManagement(StrEnum):
@@ -542,6 +562,19 @@ class PetsAndProperty(RootModel[str]):
     ] = None
 
 
+class Salutation(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='How the letter greets them, e.g. "Mr Aldridge-Blake".',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Salutation',
+        ),
+    ] = None
+
+
 class CostUnit(StrEnum):
     hour = 'hour'
     visit = 'visit'
@@ -562,6 +595,80 @@ class Basis(RootModel[str]):
             title='Basis',
         ),
     ] = None
+
+
+class WeeklyAmount(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='The amount deferred each week.',
+            ge=0.0,
+            le=10000000.0,
+            title='Weekly Amount',
+        ),
+    ] = None
+
+
+class WeeklyAmount1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The amount deferred each week.',
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Weekly Amount',
+        ),
+    ] = None
+
+
+class InterestRate(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            ge=0.0,
+            le=100.0,
+            title='Interest Rate',
+        ),
+    ] = None
+
+
+class InterestRate1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            pattern='^[0-9]{1,3}(\\.[0-9]{1,3})?$',
+            title='Interest Rate',
+        ),
+    ] = None
+
+
+class SetupFee(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            ge=0.0,
+            le=10000000.0,
+            title='Setup Fee',
+        ),
+    ] = None
+
+
+class SetupFee1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Setup Fee',
+        ),
+    ] = None
+
+
+class DeferredStatus(StrEnum):
+    offered = 'offered'
+    in_place = 'in_place'
 
 
 class DeliveryMechanism(StrEnum):
@@ -671,11 +778,11 @@ class PayrollProvider(RootModel[str]):
     ] = None
 
 
-class WeeklyAmount(RootModel[float]):
+class WeeklyAmount2(RootModel[float]):
     root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Weekly Amount')] = None
 
 
-class WeeklyAmount1(RootModel[str]):
+class WeeklyAmount3(RootModel[str]):
     root: Annotated[
         str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Weekly Amount')
     ] = None
@@ -700,7 +807,7 @@ class EmployerCosts(BaseModel):
     dbs_checks: Annotated[bool | None, Field(title='Dbs Checks')] = False
     redundancy_cover: Annotated[bool | None, Field(title='Redundancy Cover')] = False
     weekly_amount: Annotated[
-        WeeklyAmount | WeeklyAmount1 | None, Field(title='Weekly Amount')
+        WeeklyAmount2 | WeeklyAmount3 | None, Field(title='Weekly Amount')
     ] = None
 
 
@@ -852,7 +959,19 @@ class InvolvedRole(StrEnum):
     advocate = 'advocate'
     independent_advocate = 'independent_advocate'
     professional = 'professional'
+    attorney = 'attorney'
+    deputy = 'deputy'
+    appointee = 'appointee'
     other = 'other'
+
+
+class LegalAuthority(StrEnum):
+    lpa_property_financial = 'lpa_property_financial'
+    lpa_health_welfare = 'lpa_health_welfare'
+    enduring_power_of_attorney = 'enduring_power_of_attorney'
+    deputy_property_financial = 'deputy_property_financial'
+    deputy_health_welfare = 'deputy_health_welfare'
+    dwp_appointee = 'dwp_appointee'
 
 
 class MetBy(StrEnum):
@@ -864,6 +983,14 @@ class MetBy(StrEnum):
     equipment = 'equipment'
     self = 'self'
     education = 'education'
+
+
+class MhaSection(StrEnum):
+    field_3 = '3'
+    field_37 = '37'
+    field_45A = '45A'
+    field_47 = '47'
+    field_48 = '48'
 
 
 class EligibilityExtent(RootModel[str]):
@@ -980,6 +1107,8 @@ class PaymentFrequency(StrEnum):
     weekly = 'weekly'
     four_weekly = 'four_weekly'
     monthly = 'monthly'
+    annual = 'annual'
+    one_off = 'one_off'
 
 
 class Period(StrEnum):
@@ -996,6 +1125,32 @@ class PreferredName(RootModel[str]):
             min_length=1,
             pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
             title='Preferred Name',
+        ),
+    ] = None
+
+
+class Title(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='How the person is titled, e.g. "Mrs", "Mr", "Dr", "Mx".',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Title',
+        ),
+    ] = None
+
+
+class FormOfAddress(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='How the person likes to be greeted in writing, e.g. "Mrs Aldridge-Blake" or "Peggy". Default: their title and surname.',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Form Of Address',
         ),
     ] = None
 
@@ -1258,6 +1413,14 @@ class PlanType(StrEnum):
     combined = 'combined'
 
 
+class RecipientRole(StrEnum):
+    person = 'person'
+    attorney = 'attorney'
+    deputy = 'deputy'
+    appointee = 'appointee'
+    representative = 'representative'
+
+
 class Monitoring(RootModel[str]):
     root: Annotated[
         str,
@@ -1358,6 +1521,7 @@ class ResponsibleBody(RootModel[str]):
     root: Annotated[
         str,
         Field(
+            description='The body (or bodies, jointly) responsible for the after-care: the council and the ICB.',
             max_length=200,
             min_length=1,
             pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
@@ -1366,10 +1530,22 @@ class ResponsibleBody(RootModel[str]):
     ] = None
 
 
+class ResponsibleBody1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+        ),
+    ]
+
+
 class DetainedUnder(RootModel[str]):
     root: Annotated[
         str,
         Field(
+            description='Details of the detention: dates, hospital.',
             max_length=200,
             min_length=1,
             pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
@@ -1390,11 +1566,33 @@ class S117(BaseModel):
         list[ServiceId1] | None, Field(max_length=50, title='Service Ids')
     ] = None
     responsible_body: Annotated[
-        ResponsibleBody | None, Field(title='Responsible Body')
+        ResponsibleBody | None,
+        Field(
+            description='The body (or bodies, jointly) responsible for the after-care: the council and the ICB.',
+            title='Responsible Body',
+        ),
     ] = None
-    detained_under: Annotated[DetainedUnder | None, Field(title='Detained Under')] = (
-        None
-    )
+    responsible_bodies: Annotated[
+        list[ResponsibleBody1] | None,
+        Field(
+            description='Each body responsible, when they are recorded one by one (a council, an Integrated Care Board).',
+            max_length=5,
+            title='Responsible Bodies',
+        ),
+    ] = None
+    detained_section: Annotated[
+        MhaSection | None,
+        Field(
+            description='The section of the Mental Health Act 1983 the person was detained under.'
+        ),
+    ] = None
+    detained_under: Annotated[
+        DetainedUnder | None,
+        Field(
+            description='Details of the detention: dates, hospital.',
+            title='Detained Under',
+        ),
+    ] = None
 
 
 class UnitCost(RootModel[float]):
@@ -1474,8 +1672,23 @@ class SignatoryRole(StrEnum):
     person = 'person'
     carer = 'carer'
     legal_representative = 'legal_representative'
+    attorney = 'attorney'
+    deputy = 'deputy'
     best_interests_decision_maker = 'best_interests_decision_maker'
     independent_advocate = 'independent_advocate'
+
+
+class OnBehalfOf1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Whom they sign for, when not themselves.',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='On Behalf Of',
+        ),
+    ] = None
 
 
 class Signature(BaseModel):
@@ -1494,6 +1707,18 @@ class Signature(BaseModel):
     role: SignatoryRole
     signed: Annotated[bool | None, Field(title='Signed')] = True
     date: Annotated[date_aliased | None, Field(title='Date')] = None
+    authority: Annotated[
+        LegalAuthority | None,
+        Field(
+            description='For an attorney or deputy: the power under which they sign.'
+        ),
+    ] = None
+    on_behalf_of: Annotated[
+        OnBehalfOf1 | None,
+        Field(
+            description='Whom they sign for, when not themselves.', title='On Behalf Of'
+        ),
+    ] = None
 
 
 class UnsignedReason(RootModel[str]):
@@ -1632,6 +1857,80 @@ class ContactOfficer(BaseModel):
     ] = None
 
 
+class WeeklyAmount4(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='The amount deferred each week.',
+            ge=0.0,
+            le=10000000.0,
+            title='Weekly Amount',
+        ),
+    ] = None
+
+
+class WeeklyAmount5(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The amount deferred each week.',
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Weekly Amount',
+        ),
+    ] = None
+
+
+class InterestRate2(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            ge=0.0,
+            le=100.0,
+            title='Interest Rate',
+        ),
+    ] = None
+
+
+class InterestRate3(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            pattern='^[0-9]{1,3}(\\.[0-9]{1,3})?$',
+            title='Interest Rate',
+        ),
+    ] = None
+
+
+class SetupFee2(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            ge=0.0,
+            le=10000000.0,
+            title='Setup Fee',
+        ),
+    ] = None
+
+
+class SetupFee3(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Setup Fee',
+        ),
+    ] = None
+
+
+class ChargingLetterRecordDeferredStatus(StrEnum):
+    offered = 'offered'
+    in_place = 'in_place'
+
+
 class WeeklyCharge2(RootModel[float]):
     root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Weekly Charge')] = None
 
@@ -1744,6 +2043,15 @@ class ChargingLetterRecordIncomeLine(BaseModel):
     weekly: Annotated[Weekly2 | Weekly3, Field(title='Weekly')]
 
 
+class ChargingLetterRecordLegalAuthority(StrEnum):
+    lpa_property_financial = 'lpa_property_financial'
+    lpa_health_welfare = 'lpa_health_welfare'
+    enduring_power_of_attorney = 'enduring_power_of_attorney'
+    deputy_property_financial = 'deputy_property_financial'
+    deputy_health_welfare = 'deputy_health_welfare'
+    dwp_appointee = 'dwp_appointee'
+
+
 class LetterAddress(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -1765,7 +2073,7 @@ class PaymentMethod(StrEnum):
     invoice = 'invoice'
 
 
-class Salutation(RootModel[str]):
+class Salutation1(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -1778,34 +2086,19 @@ class Salutation(RootModel[str]):
     ] = None
 
 
-class Recipient(BaseModel):
-    model_config = ConfigDict(
-        extra='forbid',
-    )
-    name: Annotated[
-        str,
-        Field(
-            max_length=200,
-            min_length=1,
-            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
-            title='Name',
-        ),
-    ]
-    address: LetterAddress | None = None
-    salutation: Annotated[
-        Salutation | None,
-        Field(
-            description='How the letter greets them, e.g. "Mrs Dawson". Default: their name.',
-            title='Salutation',
-        ),
-    ] = None
+class ChargingLetterRecordRecipientRole(StrEnum):
+    person = 'person'
+    attorney = 'attorney'
+    deputy = 'deputy'
+    appointee = 'appointee'
+    representative = 'representative'
 
 
 class PersonName(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            description='The person the care is for, when the letter goes to someone else (a deputy).',
+            description='The person the care is for, when the letter goes to someone else (an attorney, a deputy): the letter says it is about their care, and the slip is signed on their behalf.',
             max_length=200,
             min_length=1,
             pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
@@ -1991,6 +2284,35 @@ class CopyRecipient(BaseModel):
     consent_given: Annotated[bool | None, Field(title='Consent Given')] = True
 
 
+class Correspondence(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    role: RecipientRole
+    name: Annotated[
+        str,
+        Field(
+            description='Their name as it goes on the envelope, e.g. "Mr Robert Aldridge-Blake".',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Name',
+        ),
+    ]
+    address: Annotated[
+        Address | None, Field(description="Default: the person's address.")
+    ] = None
+    salutation: Annotated[
+        Salutation | None,
+        Field(
+            description='How the letter greets them, e.g. "Mr Aldridge-Blake".',
+            title='Salutation',
+        ),
+    ] = None
+    relationship: Annotated[Relationship | None, Field(title='Relationship')] = None
+    authority: LegalAuthority | None = None
+
+
 class DPHolder(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -2010,6 +2332,45 @@ class DPHolder(BaseModel):
         Basis | None,
         Field(description='E.g. lasting power of attorney, deputyship.', title='Basis'),
     ] = None
+
+
+class DeferredPaymentAgreement(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    status: DeferredStatus
+    start_date: Annotated[
+        date_aliased | None,
+        Field(description='When the agreement started (in place).', title='Start Date'),
+    ] = None
+    weekly_amount: Annotated[
+        WeeklyAmount | WeeklyAmount1 | None,
+        Field(description='The amount deferred each week.', title='Weekly Amount'),
+    ] = None
+    interest_rate: Annotated[
+        InterestRate | InterestRate1 | None,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            title='Interest Rate',
+        ),
+    ] = None
+    interest_rate_until: Annotated[
+        date_aliased | None,
+        Field(
+            description='The rate is reset every 1 January and 1 July: the date this rate runs to.',
+            title='Interest Rate Until',
+        ),
+    ] = None
+    setup_fee: Annotated[
+        SetupFee | SetupFee1 | None,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            title='Setup Fee',
+        ),
+    ] = None
+    setup_fee_added_to_debt: Annotated[
+        bool | None, Field(title='Setup Fee Added To Debt')
+    ] = False
 
 
 class DirectPayment(BaseModel):
@@ -2098,6 +2459,7 @@ class FinancialAssessment(BaseModel):
     property_value: Annotated[
         PropertyValue | PropertyValue1 | None, Field(title='Property Value')
     ] = None
+    deferred_payment: DeferredPaymentAgreement | None = None
     charging_information_given: Annotated[
         date_aliased | None, Field(title='Charging Information Given')
     ] = None
@@ -2122,6 +2484,10 @@ class Involved(BaseModel):
     requested_by_person: Annotated[bool | None, Field(title='Requested By Person')] = (
         False
     )
+    authority: Annotated[
+        LegalAuthority | None,
+        Field(description='For an attorney, deputy or appointee: the power they hold.'),
+    ] = None
 
 
 class Involvement(BaseModel):
@@ -2260,6 +2626,20 @@ class Person(BaseModel):
     preferred_name: Annotated[PreferredName | None, Field(title='Preferred Name')] = (
         None
     )
+    title: Annotated[
+        Title | None,
+        Field(
+            description='How the person is titled, e.g. "Mrs", "Mr", "Dr", "Mx".',
+            title='Title',
+        ),
+    ] = None
+    form_of_address: Annotated[
+        FormOfAddress | None,
+        Field(
+            description='How the person likes to be greeted in writing, e.g. "Mrs Aldridge-Blake" or "Peggy". Default: their title and surname.',
+            title='Form Of Address',
+        ),
+    ] = None
     date_of_birth: Annotated[date_aliased | None, Field(title='Date Of Birth')] = None
     address: Address | None = None
     reference: Annotated[
@@ -2305,6 +2685,13 @@ class PersonalBudget(BaseModel):
     person_amount: Annotated[
         PersonAmount | PersonAmount1 | None, Field(title='Person Amount')
     ] = None
+    person_amount_not_known: Annotated[
+        bool | None,
+        Field(
+            description='Before the financial assessment: what the person pays is not known yet (leave person_amount out).',
+            title='Person Amount Not Known',
+        ),
+    ] = False
     authority_amount: Annotated[
         AuthorityAmount | AuthorityAmount1 | None, Field(title='Authority Amount')
     ] = None
@@ -2398,7 +2785,52 @@ class CareAndSupportPlan(BaseModel):
     review: Review | None = None
     involvement: Involvement | None = None
     signatures: Signatures | None = None
+    correspondence: Annotated[
+        Correspondence | None,
+        Field(
+            description='Who letters go to when not the person (an attorney, deputy, appointee).'
+        ),
+    ] = None
     financial_assessment: FinancialAssessment | None = None
+
+
+class ChargingLetterRecordDeferredPaymentAgreement(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    status: ChargingLetterRecordDeferredStatus
+    start_date: Annotated[
+        date_aliased | None,
+        Field(description='When the agreement started (in place).', title='Start Date'),
+    ] = None
+    weekly_amount: Annotated[
+        WeeklyAmount4 | WeeklyAmount5 | None,
+        Field(description='The amount deferred each week.', title='Weekly Amount'),
+    ] = None
+    interest_rate: Annotated[
+        InterestRate2 | InterestRate3 | None,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            title='Interest Rate',
+        ),
+    ] = None
+    interest_rate_until: Annotated[
+        date_aliased | None,
+        Field(
+            description='The rate is reset every 1 January and 1 July: the date this rate runs to.',
+            title='Interest Rate Until',
+        ),
+    ] = None
+    setup_fee: Annotated[
+        SetupFee2 | SetupFee3 | None,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            title='Setup Fee',
+        ),
+    ] = None
+    setup_fee_added_to_debt: Annotated[
+        bool | None, Field(title='Setup Fee Added To Debt')
+    ] = False
 
 
 class ChargingLetterRecordFinancialAssessment(BaseModel):
@@ -2444,10 +2876,44 @@ class ChargingLetterRecordFinancialAssessment(BaseModel):
     property_value: Annotated[
         PropertyValue2 | PropertyValue3 | None, Field(title='Property Value')
     ] = None
+    deferred_payment: ChargingLetterRecordDeferredPaymentAgreement | None = None
     charging_information_given: Annotated[
         date_aliased | None, Field(title='Charging Information Given')
     ] = None
     letter_issued: Annotated[date_aliased | None, Field(title='Letter Issued')] = None
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    name: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Name',
+        ),
+    ]
+    address: LetterAddress | None = None
+    salutation: Annotated[
+        Salutation1 | None,
+        Field(
+            description='How the letter greets them, e.g. "Mrs Dawson". Default: their name.',
+            title='Salutation',
+        ),
+    ] = None
+    role: Annotated[
+        ChargingLetterRecordRecipientRole | None,
+        Field(
+            description='The person themselves, or who acts for them: attorney, deputy, appointee, representative.'
+        ),
+    ] = 'person'
+    authority: Annotated[
+        ChargingLetterRecordLegalAuthority | None,
+        Field(description='For an attorney, deputy or appointee: the power they hold.'),
+    ] = None
 
 
 class ChargingLetterRecord(BaseModel):
@@ -2477,7 +2943,7 @@ class ChargingLetterRecord(BaseModel):
     person_name: Annotated[
         PersonName | None,
         Field(
-            description='The person the care is for, when the letter goes to someone else (a deputy).',
+            description='The person the care is for, when the letter goes to someone else (an attorney, a deputy): the letter says it is about their care, and the slip is signed on their behalf.',
             title='Person Name',
         ),
     ] = None

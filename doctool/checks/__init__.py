@@ -36,11 +36,21 @@ _FROM_PLAN = (
 )
 
 
+def _from_plan(plan: Plan) -> tuple[tuple[str, str], ...]:
+    """The letter goes to the person, or to who deals with their correspondence: the address
+    checks then name that recipient's fields (or the person's address, if theirs is not given)."""
+    to = plan.correspondence
+    if to is None or to.role.value == "person":
+        return _FROM_PLAN
+    address = "$.correspondence.address" if to.address is not None else "$.person.address"
+    return (("$.recipient.name", "$.correspondence.name"), ("$.recipient.address", address), *_FROM_PLAN[2:])
+
+
 def _plan_path(path: str, plan: Plan) -> str:
     if path == "$.letter_date":
         fa = plan.financial_assessment
         return "$.financial_assessment.letter_issued" if fa and fa.letter_issued else "$.plan_date"
-    for letter_part, plan_part in _FROM_PLAN:
+    for letter_part, plan_part in _from_plan(plan):
         if path == letter_part or path.startswith(letter_part + ".") or path.startswith(letter_part + "["):
             return plan_part + path[len(letter_part) :]
     return path

@@ -9,6 +9,7 @@ address line's text.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from doctool import charging, notify
@@ -16,6 +17,7 @@ from doctool.checks.engine import Hit, hit
 from doctool.formatting import long_date, money
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import ChargingScenario as S
+from doctool.model.plan import DeferredStatus, RecipientRole
 from doctool.notify import MAX_ADDRESS_LINES, MAX_LINE_CHARS, MIN_ADDRESS_LINES
 
 if TYPE_CHECKING:
@@ -199,6 +201,42 @@ def s117_services(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
         yield hit("CL-S117-SERVICES", "$.services", "missing")
 
 
+def s117_scenario(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    """Services that are s117 after-care are free; a letter in another scenario would not say
+    why they cost nothing (the letter lists them as free anyway, but the scenario is wrong)."""
+    fa = letter.financial_assessment
+    if fa.scenario is not S.s117 and any(s.s117 for s in letter.services):
+        yield hit("CL-S117-SCENARIO", "$.financial_assessment.scenario", "scenario", scenario=fa.scenario.value)
+
+
+def deferred_terms(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    """An agreement in place is stated with its terms: what is deferred each week and the interest."""
+    fa = letter.financial_assessment
+    dpa = fa.deferred_payment
+    if dpa is None:
+        return
+    path = "$.financial_assessment.deferred_payment"
+    if fa.scenario is not S.deferred_payment:
+        yield hit("CL-DEFERRED-TERMS", path, "scenario", scenario=fa.scenario.value)
+        return
+    if dpa.status is DeferredStatus.in_place:
+        if dpa.weekly_amount is None:
+            yield hit("CL-DEFERRED-TERMS", f"{path}.weekly_amount", "amount")
+        if dpa.interest_rate is None:
+            yield hit("CL-DEFERRED-TERMS", f"{path}.interest_rate", "rate")
+    if dpa.weekly_amount is not None and fa.weekly_care_cost is not None and fa.weekly_charge is not None:
+        rest = max(fa.weekly_care_cost - fa.weekly_charge, Decimal(0))
+        if dpa.weekly_amount > rest:
+            yield hit("CL-DEFERRED-TERMS", f"{path}.weekly_amount", "more",
+                      deferred=money(dpa.weekly_amount), rest=money(rest))
+
+
+def recipient(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    """A letter to someone acting for the person says whose care it is about."""
+    if letter.recipient.role is not RecipientRole.person and not letter.person_name:
+        yield hit("CL-RECIPIENT", "$.person_name", "person", role=letter.recipient.role.value)
+
+
 def dates(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
     fa = letter.financial_assessment
     if fa.assessment_date and letter.letter_date < fa.assessment_date:
@@ -231,6 +269,9 @@ LETTER_RULES = (
     arithmetic,
     nil_amount,
     s117_services,
+    s117_scenario,
+    deferred_terms,
+    recipient,
     dates,
     figures_in_force,
     contact,

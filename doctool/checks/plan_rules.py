@@ -14,12 +14,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from doctool.checks.engine import Hit, hit
 from doctool.formatting import PENNY, PERIOD_PHRASE, WEEKS_IN, add_days, add_months, long_date, money, per_week
 from doctool.model.plan import (
+    ChargingScenario,
     DirectPayment,
     Eligibility,
+    LegalAuthority,
     MetBy,
+    PaymentFrequency,
     Plan,
     PlanEvent,
     PlanType,
+    RecipientRole,
     SignatoryRole,
     Whose,
 )
@@ -87,7 +91,16 @@ def personal_budget_included(plan: Plan) -> Iterator[Hit]:
         return
     for field in ("total_cost", "person_amount", "authority_amount"):
         if getattr(budget, field) is None:
-            yield hit("CA-26-1", f"$.personal_budget.{field}", field)
+            if field == "person_amount" and budget.person_amount_not_known:
+                continue  # said to be not known yet: CON-BUDGET-NOT-KNOWN checks that it may be
+            key = "person_amount_pending" if field == "person_amount" and _assessment_pending(plan) else field
+            yield hit("CA-26-1", f"$.personal_budget.{field}", key)
+
+
+def _assessment_pending(plan: Plan) -> bool:
+    """The financial assessment has not been done: none is recorded, or it is pending."""
+    fa = plan.financial_assessment
+    return fa is None or fa.scenario is ChargingScenario.pending
 
 
 def advice_given(plan: Plan) -> Iterator[Hit]:
@@ -188,10 +201,38 @@ def signed_off(plan: Plan) -> Iterator[Hit]:
         s = getattr(sig, who)
         if s is not None and s.role is SignatoryRole.independent_advocate:
             yield hit("SG-10-SIGNATORY", f"$.signatures.{who}.role", "advocate")
+        if s is not None and s.role in (SignatoryRole.attorney, SignatoryRole.deputy):
+            if s.authority is None:
+                yield hit("SG-10-SIGNATORY", f"$.signatures.{who}.authority", "authority", role=s.role.value)
+            elif s.authority not in CARE_DECISIONS:
+                yield hit("SG-10-SIGNATORY", f"$.signatures.{who}.authority", "care_authority",
+                          role=s.role.value, authority=s.authority.value)
     if sig.authority is None:
         yield hit("SG-10-SIGNOFF-LA", "$.signatures.authority", "missing")
     elif sig.authority.date is None:
         yield hit("SG-10-SIGNOFF-LA", "$.signatures.authority.date", "date")
+
+
+#: The powers that let someone agree a care and support plan for a person who lacks capacity
+#: (Mental Capacity Act 2005 ss 9-11 and 16; an old EPA and a DWP appointee cover money only).
+CARE_DECISIONS = frozenset({LegalAuthority.lpa_health_welfare, LegalAuthority.deputy_health_welfare})
+#: The powers that cover the person's money, so their charging letters.
+MONEY_DECISIONS = frozenset({
+    LegalAuthority.lpa_property_financial, LegalAuthority.enduring_power_of_attorney,
+    LegalAuthority.deputy_property_financial, LegalAuthority.dwp_appointee,
+})
+
+
+def correspondence_consistent(plan: Plan) -> Iterator[Hit]:
+    """Letters go to someone who acts for the person: record their power, and it covers money."""
+    to = plan.correspondence
+    if to is None or to.role is RecipientRole.person:
+        return
+    if to.role in (RecipientRole.attorney, RecipientRole.deputy, RecipientRole.appointee):
+        if to.authority is None:
+            yield hit("CON-CORRESPONDENCE", "$.correspondence.authority", "authority", role=to.role.value)
+        elif plan.financial_assessment is not None and to.authority not in MONEY_DECISIONS:
+            yield hit("CON-CORRESPONDENCE", "$.correspondence.authority", "money", authority=to.authority.value)
 
 
 def format_recorded(plan: Plan) -> Iterator[Hit]:
@@ -209,6 +250,13 @@ def s117_identified(plan: Plan) -> Iterator[Hit]:
     for i, service in enumerate(plan.services):
         if service.s117 and not applies:
             yield hit("SG-10-S117", f"$.services[{i}].s117", "service", service=service.id)
+    if applies:
+        s117 = plan.s117
+        assert s117 is not None
+        if not (s117.responsible_body or s117.responsible_bodies):
+            yield hit("SG-10-S117", "$.s117.responsible_body", "body")
+        if s117.detained_section is None:
+            yield hit("SG-10-S117", "$.s117.detained_section", "section")
 
 
 def accommodation_evidenced(plan: Plan) -> Iterator[Hit]:
@@ -295,9 +343,21 @@ def budget_adds_up(plan: Plan) -> Iterator[Hit]:
     amounts = (b.total_cost, b.person_amount, b.authority_amount, b.third_party_amount)
     if any(a is not None for a in amounts) and b.period is None:
         yield hit("CON-BUDGET-PERIOD", "$.personal_budget.period", "missing")
+    third = b.third_party_amount or Decimal(0)
+    if b.person_amount is None and b.person_amount_not_known and None not in (b.total_cost, b.authority_amount):
+        # what the person pays is not known yet: the shares that are known cannot be more than the cost
+        if b.authority_amount + third > b.total_cost:  # type: ignore[operator]
+            yield hit(
+                "CON-BUDGET-SUM",
+                "$.personal_budget",
+                "not_known",
+                authority=money(b.authority_amount),  # type: ignore[arg-type]
+                third=f" and a third party pays {money(third)}" if third else "",
+                total=money(b.total_cost),  # type: ignore[arg-type]
+            )
+        return
     if None in (b.total_cost, b.person_amount, b.authority_amount):
         return
-    third = b.third_party_amount or Decimal(0)
     total = b.authority_amount + b.person_amount + third  # type: ignore[operator]
     if total != b.total_cost:
         yield hit(
@@ -310,6 +370,23 @@ def budget_adds_up(plan: Plan) -> Iterator[Hit]:
             sum=money(total),
             total=money(b.total_cost),  # type: ignore[arg-type]
         )
+
+
+def amount_not_known(plan: Plan) -> Iterator[Hit]:
+    """Before the financial assessment the person's amount is not known yet; after it, it is.
+    The plan, the budget checks and the letter then agree (the letter is the assessment's)."""
+    b = plan.personal_budget
+    if b is None:
+        return
+    fa = plan.financial_assessment
+    path = "$.personal_budget.person_amount_not_known"
+    if b.person_amount_not_known:
+        if b.person_amount is not None:
+            yield hit("CON-BUDGET-NOT-KNOWN", path, "both", person=money(b.person_amount))
+        if fa is not None and fa.scenario is not ChargingScenario.pending:
+            yield hit("CON-BUDGET-NOT-KNOWN", path, "assessed", scenario=fa.scenario.value)
+    elif b.person_amount == 0 and fa is not None and fa.scenario is ChargingScenario.pending:
+        yield hit("CON-BUDGET-NOT-KNOWN", "$.personal_budget.person_amount", "zero")
 
 
 def services_within_budget(plan: Plan) -> Iterator[Hit]:
@@ -347,10 +424,15 @@ def direct_payment_consistent(plan: Plan) -> Iterator[Hit]:
             yield hit("CON-DP-NEED", f"$.direct_payment.need_ids[{j}]", "not_met", need=need_id)
     b = plan.personal_budget
     if dp.amount is not None and dp.frequency and b and b.authority_amount is not None and b.period:
-        dp_weekly = per_week(dp.amount, dp.frequency.value)
-        la_weekly = per_week(b.authority_amount, b.period)
-        # compared in the budget's own period, so 1p over in the same period is over
-        over = (dp_weekly - la_weekly) * WEEKS_IN[b.period.value]
+        if dp.frequency is PaymentFrequency.one_off:
+            # one payment for the budget's whole period: compared with the council's share of that period
+            over = dp.amount - b.authority_amount
+        else:
+            # a year is 52 weeks and a month 52/12 weeks (formatting.WEEKS_IN), as everywhere in doctool
+            dp_weekly = per_week(dp.amount, dp.frequency.value)
+            la_weekly = per_week(b.authority_amount, b.period)
+            # compared in the budget's own period, so 1p over in the same period is over
+            over = (dp_weekly - la_weekly) * WEEKS_IN[b.period.value]
         if over.quantize(PENNY, ROUND_HALF_UP) >= PENNY:
             yield hit(
                 "CON-DP-AMOUNT",
@@ -417,6 +499,7 @@ PLAN_RULES = (
     informal_support,
     involvement_recorded,
     signed_off,
+    correspondence_consistent,
     format_recorded,
     s117_identified,
     accommodation_evidenced,
@@ -425,6 +508,7 @@ PLAN_RULES = (
     plan_type_consistent,
     references_resolve,
     budget_adds_up,
+    amount_not_known,
     services_within_budget,
     needs_met_are_eligible,
     direct_payment_consistent,

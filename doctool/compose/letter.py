@@ -37,9 +37,9 @@ from doctool.document import (
 )
 from doctool.findings import Report
 from doctool.letters import as_letter
-from doctool.model.letter import LetterRecord, PaymentMethod
+from doctool.model.letter import LetterRecord, PaymentMethod, Recipient
 from doctool.model.plan import ChargingScenario as S
-from doctool.model.plan import Plan, PlanStatus
+from doctool.model.plan import DeferredStatus, Plan, PlanStatus, RecipientRole
 from doctool.notify import address_fit
 from doctool.profiles import Profile
 from doctool.wording import Wording
@@ -214,23 +214,29 @@ def _full_cost(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> 
     return headline, intro, sections
 
 
+def _s117_free(letter: LetterRecord, w: Wording, t: _Text) -> Section | None:
+    """The after-care under s117 is free: said in every letter that names such services."""
+    free = [s for s in letter.services if s.s117]
+    if not free:
+        return None
+    lab = w["label"]
+    return section(
+        w["heading"]["s117_free"],
+        p(t("s117", "free_list")),
+        grid(
+            [lab["service"], lab["cost"]],
+            [(s.description, fill(lab["free_costs"], cost=Money(s.weekly_cost)) if s.weekly_cost is not None else lab["free"]) for s in free],
+            caption=w["caption"]["s117_free"],
+        ),
+        p(t("s117", "lasts")),
+    )
+
+
 def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h, lab = w["heading"], w["label"]
-    free = [s for s in letter.services if s.s117]
     other = [s for s in letter.services if not s.s117]
-    sections = [
-        section(
-            h["s117_free"],
-            p(t("s117", "free_list")),
-            grid(
-                [lab["service"], lab["cost"]],
-                [(s.description, fill(lab["free_costs"], cost=Money(s.weekly_cost)) if s.weekly_cost is not None else lab["free"]) for s in free],
-                caption=w["caption"]["s117_free"],
-            ),
-            p(t("s117", "lasts")),
-        )
-    ]
+    sections = [s for s in (_s117_free(letter, w, t),) if s is not None]
     if other:
         blocks = [
             p(t("s117", "other")),
@@ -253,12 +259,70 @@ def _s117(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts
         t.params["amount_week"] if charged else "",
         t("s117", "detail_charge" if charged else "detail_free"),
     )
-    return headline, [p(t("s117", "intro"))], sections
+    # all of the care is after-care: not "some of your care"
+    return headline, [p(t("s117", "intro" if other or not letter.services else "intro_all"))], sections
+
+
+def _dpa_terms(letter: LetterRecord, w: Wording, t: _Text) -> Block | None:
+    """The terms of a deferred payment agreement, as far as they are recorded."""
+    dpa = letter.financial_assessment.deferred_payment
+    if dpa is None:
+        return None
+    lab = w["label"]
+    if dpa.interest_rate is None:
+        rate: Text = ""
+    else:
+        rate = t("deferred_payment", "rate_until" if dpa.interest_rate_until else "rate")
+    fee: Text = ""
+    if dpa.setup_fee is not None:
+        fee = t("deferred_payment", "fee_added") if dpa.setup_fee_added_to_debt else Money(dpa.setup_fee)
+    return fields(
+        [
+            (lab["dpa_start"], Date(dpa.start_date) if dpa.start_date else ""),
+            (lab["dpa_weekly"], Money(dpa.weekly_amount, "weekly") if dpa.weekly_amount is not None else ""),
+            (lab["dpa_rate"], rate),
+            (lab["dpa_fee"], fee),
+        ]
+    )
+
+
+def _deferred_in_place(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
+    """A deferred payment agreement already in place: the letter states it, not an offer."""
+    fa = letter.financial_assessment
+    h, lab = w["heading"], w["label"]
+    sections = []
+    worked = _working_table(letter, w, figures)
+    if worked:
+        sections.append(section(h["worked_out"], worked, *_explain(letter, t, figures, at_home=False), p(t("deferred_payment", "pea"))))
+    if fa.weekly_care_cost is not None and fa.weekly_charge is not None:
+        rows = [
+            (lab["care_home_cost"], t.params["cost"], False),
+            (lab["you_pay_income"], t.params["amount"], True),
+            (lab["deferred_week"], t.params["dpa_weekly"], False),
+        ]
+        sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost_in_place")),
+                                sums([lab["what_we_counted"], lab["a_week"]], rows),
+                                p(t("deferred_payment", "property")) if fa.property_value is not None else None))
+    sections.append(
+        section(
+            h["deferred_agreement"],
+            p(t("deferred_payment", "agreement")),
+            p(t("deferred_payment", "agreement_terms")),
+            _dpa_terms(letter, w, t),
+            p(t("deferred_payment", "repay")),
+            p(t("deferred_payment", "statement")),
+        )
+    )
+    headline = Callout(t("deferred_payment", "headline_in_place"), t.params["amount_week"], t("deferred_payment", "detail_in_place"))
+    return headline, [p(t("deferred_payment", "intro_in_place"))], sections
 
 
 def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
     fa = letter.financial_assessment
     h, lab = w["heading"], w["label"]
+    dpa = fa.deferred_payment
+    if dpa is not None and dpa.status is DeferredStatus.in_place:
+        return _deferred_in_place(letter, w, t, figures)
     sections = []
     worked = _working_table(letter, w, figures)
     if worked:
@@ -274,6 +338,7 @@ def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> P
                                 p(t("deferred_payment", "property")) if fa.property_value is not None else None))
     sections += [
         section(h["deferred_what"], ul(t.list("deferred_payment", "what"))),
+        *([section(h["deferred_offer"], p(t("deferred_payment", "offer_terms")), _dpa_terms(letter, w, t))] if dpa else []),
         section(h["deferred_who"], p(t("deferred_payment", "who"))),
         section(h["deferred_next"], p(t("deferred_payment", "next"))),
     ]
@@ -331,7 +396,7 @@ class _Council(TypedDict):
 
 
 def _params(
-    letter: LetterRecord, figures: Figures, council: _Council, contact: dict[str, str], each_week: str
+    letter: LetterRecord, figures: Figures, council: _Council, contact: dict[str, str], each_week: str, capacity: str = ""
 ) -> dict[str, Text]:
     """The values a letter's wording may name in ``{braces}``."""
     fa = letter.financial_assessment
@@ -380,7 +445,30 @@ def _params(
         "address": ", ".join(council["address"]),
         "person": letter.person_name or letter.recipient.name,
         "name": letter.recipient.salutation or letter.recipient.name,
+        "capacity": capacity,
+        **_dpa_params(letter),
     }
+
+
+def _dpa_params(letter: LetterRecord) -> dict[str, Text]:
+    dpa = letter.financial_assessment.deferred_payment
+    if dpa is None:
+        return {"dpa_weekly": "", "dpa_rate": "", "dpa_fee": "", "dpa_start": "", "dpa_until": ""}
+    return {
+        "dpa_weekly": Money(dpa.weekly_amount) if dpa.weekly_amount is not None else "",
+        "dpa_rate": f"{dpa.interest_rate.normalize():f}%" if dpa.interest_rate is not None else "",
+        "dpa_fee": Money(dpa.setup_fee) if dpa.setup_fee is not None else "",
+        "dpa_start": Date(dpa.start_date) if dpa.start_date else "",
+        "dpa_until": Date(dpa.interest_rate_until) if dpa.interest_rate_until else "",
+    }
+
+
+def capacity_of(recipient: Recipient, w: Wording) -> str:
+    """What the recipient is to the person: "attorney (Lasting Power of Attorney for ...)"."""
+    if recipient.role is RecipientRole.person:
+        return ""
+    role = w.label("recipient_role", recipient.role)
+    return f"{role} ({w.label('authority', recipient.authority)})" if recipient.authority else role
 
 
 def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report, draft: bool) -> Document:
@@ -397,10 +485,15 @@ def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report
         "email": officer.email if officer and officer.email else head.email,
     }
     council: _Council = {"name": head.council, "address": list(head.address)}
-    params = _params(letter, figures, council, contact, w["label"]["each_week"])
+    capacity = capacity_of(letter.recipient, w)
+    params = _params(letter, figures, council, contact, w["label"]["each_week"], capacity)
     t = _Text(w, params)
     fa = letter.financial_assessment
     headline, intro, sections = SCENARIOS[fa.scenario](letter, w, t, figures)
+    if fa.scenario is not S.s117:
+        free = _s117_free(letter, w, t)  # never left out, whatever the scenario (CL-S117-SCENARIO says so too)
+        if free is not None:
+            sections.insert(0, free)
     h, ch, cl, text = w["heading"], w.common["heading"], w.common["label"], w["text"]
     officer_line = ", ".join(x for x in (contact["name"], contact["job_title"]) if x) or head.department
     contact_fields = fields(
@@ -412,15 +505,30 @@ def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report
         ]
     )
     sign_off = SignOff(text["sign_off"], contact["name"], contact["job_title"], str(fill(text["for_council"], **params)))
-    slip = Slip(
-        cut=text["cut_here"],
-        heading=h["slip"],
-        statement=text["slip_statement"],
-        about=fill(text["slip_about"], **params) if letter.person_name else "",
-        fields=(Field(cl["reference"], Reference(letter.reference)),),
-        blanks=(w["label"]["printed_name"], cl["signature"], cl["date"]),
-        return_to=fill(text["slip_return"], **params),
-    )
+    lab = w["label"]
+    if letter.person_name:
+        # signed by whoever deals with the person's money, on the person's behalf, in a stated capacity
+        slip_fields = [Field(cl["reference"], Reference(letter.reference)), Field(lab["on_behalf"], letter.person_name)]
+        if capacity:
+            slip_fields.append(Field(lab["capacity"], capacity))
+        blanks = (lab["printed_name"], *(() if capacity else (lab["capacity_blank"],)), cl["signature"], cl["date"])
+        slip = Slip(
+            cut=text["cut_here"],
+            heading=h["slip"],
+            statement=fill(text["slip_statement_behalf"], **params),
+            fields=tuple(slip_fields),
+            blanks=blanks,
+            return_to=fill(text["slip_return"], **params),
+        )
+    else:
+        slip = Slip(
+            cut=text["cut_here"],
+            heading=h["slip"],
+            statement=text["slip_statement"],
+            fields=(Field(cl["reference"], Reference(letter.reference)),),
+            blanks=(lab["printed_name"], cl["signature"], cl["date"]),
+            return_to=fill(text["slip_return"], **params),
+        )
     sections += [
         section(h["pay"], *_pay(letter, t)),
         section(ch["changes"], p(w["text"]["changes"])),
@@ -439,7 +547,8 @@ def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report
     plan_draft = isinstance(record, Plan) and record.status is PlanStatus.draft
     preamble: list[Block] = []
     if letter.person_name:
-        preamble.append(p(fill(text["about_person"], **params)))
+        preamble.append(p(fill(text["about_person_role" if capacity else "about_person"], **params)))
+        preamble.append(p(fill(text["you_means"], **params)))
     preamble += [headline, *intro]
     if fa.assessment_date and fa.scenario is not S.pending:
         preamble.append(p(fill(text["assessed_on"], **params)))

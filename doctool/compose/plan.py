@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, para, section
-from doctool.document import Date, Document, Email, Meta, Money, Phone, Reference, Section, Text, fill
+from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, para, section, sums
+from doctool.document import Block, Date, Document, Email, Meta, Money, Phone, Reference, Section, Text, fill
 from doctool.findings import Report
+from doctool.formatting import PENNY
 from doctool.model.common import Contact
 from doctool.model.plan import ChargingScenario, Communication, Need, Person, Plan, PlanStatus, Service
 from doctool.profiles import Profile
@@ -38,6 +39,8 @@ def _about(p: Person, heading: str, w: Wording, always_communication: bool) -> l
         [
             (lab["full_name"], p.full_name),
             (lab["preferred_name"], p.preferred_name),
+            (lab["title"], p.title),
+            (lab["form_of_address"], p.form_of_address),
             (lab["date_of_birth"], opt_date(p.date_of_birth)),
             (lab["address"], ", ".join([*p.address.lines, p.address.postcode]) if p.address else ""),
             (lab["reference"], Reference(p.reference)),
@@ -166,13 +169,19 @@ def _budget(plan: Plan, w: Wording) -> list[Section]:
             return Money(value, period) if value is not None else text["not_recorded"]
 
         fa = plan.financial_assessment
-        pending = fa is not None and fa.scenario is ChargingScenario.pending
+        pending = b.person_amount_not_known or (fa is not None and fa.scenario is ChargingScenario.pending)
+        # A person who chose not to have a financial assessment pays the full cost: never
+        # "from my financial assessment".
+        refused = fa is not None and fa.refused_assessment
         third = f"{lab['third_party']} ({b.third_party_name})" if b.third_party_name else lab["third_party"]
         rows: list[tuple[str, Text | None]] = [
             (lab["total_cost"], amount(b.total_cost)),
             # Before the financial assessment, what the person pays is not known yet: say so
             # rather than print a placeholder figure as if it were decided.
-            (lab["person_amount"], text["person_amount_pending"] if pending else amount(b.person_amount)),
+            (
+                lab["person_amount_refused"] if refused else lab["person_amount"],
+                text["person_amount_pending"] if pending else amount(b.person_amount),
+            ),
             (lab["authority_amount"], amount(b.authority_amount)),
             (third, amount(b.third_party_amount) if b.third_party_amount else ""),
             (lab["indicative"], amount(b.indicative_amount) if b.indicative_amount is not None else ""),
@@ -212,10 +221,50 @@ def _budget(plan: Plan, w: Wording) -> list[Section]:
             for s in plan.services
         ]
         table = grid((lab["service"], lab["provider_how"], lab["frequency"], lab["services_for"], lab["weekly_cost"]), rows3)
-        parts.append(section(w["heading"]["services"], table, level=3))
+        parts.append(section(w["heading"]["services"], table, _s117_totals(plan, w), level=3))
+    dpa = _deferred_payment(plan, w)
+    if dpa is not None:
+        parts.append(dpa)
     if plan.direct_payment:
         parts.append(_direct_payment(plan, w))
     return parts
+
+
+def _s117_totals(plan: Plan, w: Wording) -> Block | None:
+    """With s117 after-care, the services cost more than the personal budget: show the sum,
+    so the totals add up on the page (all services, less the free after-care, = the rest)."""
+    free = [s for s in plan.services if s.s117]
+    if not free:
+        return None
+    lab = w["label"]
+    total = sum((s.unit_cost * s.units_per_week for s in plan.services), Decimal(0)).quantize(PENNY)
+    s117 = sum((s.unit_cost * s.units_per_week for s in free), Decimal(0)).quantize(PENNY)
+    return sums(
+        (lab["item"], lab["weekly_cost"]),
+        [
+            (lab["services_total"], Money(total, "weekly"), False),
+            (lab["services_s117_free"], Money(s117, "weekly"), False),
+            (lab["services_in_budget"], Money(total - s117, "weekly"), True),
+        ],
+    )
+
+
+def _deferred_payment(plan: Plan, w: Wording) -> Section | None:
+    fa = plan.financial_assessment
+    dpa = fa.deferred_payment if fa else None
+    if dpa is None:
+        return None
+    lab = w["label"]
+    rows: list[tuple[str, Text | None]] = [
+        (lab["dpa_status"], w.label("deferred_status", dpa.status)),
+        (lab["dpa_start"], opt_date(dpa.start_date)),
+        (lab["dpa_weekly"], Money(dpa.weekly_amount, "weekly") if dpa.weekly_amount is not None else ""),
+        (lab["dpa_rate"], f"{dpa.interest_rate.normalize():f}% a year" if dpa.interest_rate is not None else ""),
+        (lab["dpa_rate_until"], opt_date(dpa.interest_rate_until)),
+        (lab["dpa_fee"], Money(dpa.setup_fee) if dpa.setup_fee is not None else ""),
+        (lab["dpa_fee_added"], lab["yes"] if dpa.setup_fee_added_to_debt else ""),
+    ]
+    return section(lab["dpa"], fields(rows), level=3)
 
 
 def _service_cost(s: Service, w: Wording) -> Text:
@@ -339,7 +388,8 @@ def _other_plans(plan: Plan, w: Wording) -> list[Section]:
                     [
                         (text["s117_needs"], "; ".join(domain.get(i, i) for i in s117.need_ids)),
                         (lab["services_s117"], "; ".join(services.get(i, i) for i in s117.service_ids)),
-                        (lab["responsible_body"], s117.responsible_body),
+                        (lab["responsible_body"], "; ".join(x for x in (s117.responsible_body, *s117.responsible_bodies) if x)),
+                        (lab["detained_section"], w.label("mha_section", s117.detained_section) if s117.detained_section else ""),
                         (lab["detained_under"], s117.detained_under),
                     ]
                 ),
@@ -383,7 +433,8 @@ def _agreement(plan: Plan, w: Wording) -> Section:
                 p.name,
                 w.label("role", p.role)
                 + (f" ({p.relationship})" if p.relationship else "")
-                + (f"; {lab['requested_by_person'].lower()}" if p.requested_by_person else ""),
+                + (f"; {lab['requested_by_person'].lower()}" if p.requested_by_person else "")
+                + (f"; {w.label('authority', p.authority)}" if p.authority else ""),
             )
             for p in (inv.people if inv else [])
         ],
@@ -393,12 +444,18 @@ def _agreement(plan: Plan, w: Wording) -> Section:
     if sig:
         for s in (sig.person, sig.carer):
             if s is not None:
-                signatures.append((w.label("role", s.role), s.name, lab["yes"] if s.signed else lab["not_signed"], opt_date(s.date)))
+                role = w.label("role", s.role)
+                if s.authority:
+                    role += f" ({w.label('authority', s.authority)})"
+                if s.on_behalf_of:
+                    role += f", {lab['on_behalf_of'].lower()} {s.on_behalf_of}"
+                signatures.append((role, s.name, lab["yes"] if s.signed else lab["not_signed"], opt_date(s.date)))
         if sig.authority:
             a = sig.authority
-            signatures.append(
-                (f"{text['council_signature']}: {a.job_title}", a.name, lab["yes"] if a.date else lab["not_signed"], opt_date(a.date))
-            )
+            council = f"{text['council_signature']}: {a.job_title}"
+            if a.on_behalf_of:
+                council += f", {lab['on_behalf_of'].lower()} {a.on_behalf_of}"
+            signatures.append((council, a.name, lab["yes"] if a.date else lab["not_signed"], opt_date(a.date)))
     copies = grid(
         (lab["name"], lab["role"]),
         [
@@ -420,6 +477,24 @@ def _agreement(plan: Plan, w: Wording) -> Section:
             else None
         ),
         copies or para(f"{lab['copies']}: {text['not_recorded']}", "muted"),
+        _correspondence(plan, w),
+    )
+
+
+def _correspondence(plan: Plan, w: Wording) -> Block | None:
+    """Who letters go to, when not the person, and by what authority (documents.md section 5)."""
+    to = plan.correspondence
+    if to is None:
+        return None
+    lab = w["label"]
+    return fields(
+        [
+            (lab["correspondence"], to.name),
+            (lab["correspondence_role"], w.label("role", to.role) + (f" ({to.relationship})" if to.relationship else "")),
+            (lab["correspondence_authority"], w.label("authority", to.authority) if to.authority else ""),
+            (lab["correspondence_address"], ", ".join([*to.address.lines, to.address.postcode]) if to.address else ""),
+            (lab["correspondence_greeting"], to.salutation),
+        ]
     )
 
 

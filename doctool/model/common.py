@@ -264,6 +264,32 @@ Money = Annotated[
     ),
 ]
 
+def _rate(value: Any) -> Any:
+    """A rate is read like money: digits and a point, never a float, a bool or an exponent."""
+    if isinstance(value, (bool, float)) or isinstance(value, ExponentNumber):
+        raise ValueError("must be a rate in per cent written with the digits 0-9, such as 4.15")
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", value):
+            raise ValueError("must be a rate in per cent written with the digits 0-9, such as 4.15 (no % sign)")
+        return Decimal(value)
+    return value
+
+
+#: A rate in per cent (an interest rate): 0 to 100, at most three decimal places, never a float.
+Rate = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("100"), decimal_places=3, max_digits=6),
+    BeforeValidator(lambda v: _rate(v)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 100},
+                {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,3})?$"},
+            ]
+        }
+    ),
+]
+
 # --- dates ----------------------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

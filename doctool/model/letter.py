@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from doctool.model.common import IsoDate, LoosePostcode, Money, ShortText, Strict, Text, items
-from doctool.model.plan import FinancialAssessment
+from doctool.model.plan import FinancialAssessment, LegalAuthority, RecipientRole
 
 LETTER_SCHEMA_VERSION = "1.0"
 
@@ -33,12 +33,19 @@ class LetterAddress(Strict):
 
 
 class Recipient(Strict):
-    """Who the letter is addressed to: the person, or their deputy or attorney."""
+    """Who the letter is addressed to: the person, or their attorney, deputy or appointee."""
 
     name: ShortText
     address: LetterAddress | None = None
     salutation: ShortText | None = Field(
         default=None, description='How the letter greets them, e.g. "Mrs Dawson". Default: their name.'
+    )
+    role: RecipientRole = Field(
+        default=RecipientRole.person,
+        description="The person themselves, or who acts for them: attorney, deputy, appointee, representative.",
+    )
+    authority: LegalAuthority | None = Field(
+        default=None, description="For an attorney, deputy or appointee: the power they hold."
     )
 
 
@@ -73,7 +80,9 @@ class LetterRecord(Strict):
     letter_date: IsoDate = Field(description="The date the letter is issued; it picks the charging figures in force.")
     recipient: Recipient
     person_name: ShortText | None = Field(
-        default=None, description="The person the care is for, when the letter goes to someone else (a deputy)."
+        default=None,
+        description="The person the care is for, when the letter goes to someone else (an attorney, a deputy): "
+        "the letter says it is about their care, and the slip is signed on their behalf.",
     )
     financial_assessment: FinancialAssessment
     services: list[ChargedService] = items(50)

@@ -20,6 +20,7 @@ from doctool.model.common import (
     Money,
     NhsNumber,
     Period,
+    Rate,
     ShortText,
     Strict,
     Text,
@@ -126,6 +127,12 @@ class Person(Strict):
 
     full_name: ShortText
     preferred_name: ShortText | None = None
+    title: ShortText | None = Field(default=None, description='How the person is titled, e.g. "Mrs", "Mr", "Dr", "Mx".')
+    form_of_address: ShortText | None = Field(
+        default=None,
+        description='How the person likes to be greeted in writing, e.g. "Mrs Aldridge-Blake" or "Peggy". '
+        "Default: their title and surname.",
+    )
     date_of_birth: IsoDate | None = None
     address: Address | None = None
     reference: ShortText
@@ -290,6 +297,10 @@ class PersonalBudget(Strict):
     indicative_amount: Money | None = None
     total_cost: Money | None = None
     person_amount: Money | None = None
+    person_amount_not_known: bool = Field(
+        default=False,
+        description="Before the financial assessment: what the person pays is not known yet (leave person_amount out).",
+    )
     authority_amount: Money | None = None
     third_party_amount: Money | None = Field(default=None, description="For example ICB joint funding.")
     third_party_name: ShortText | None = None
@@ -310,9 +321,14 @@ class HolderType(str, Enum):
 
 
 class PaymentFrequency(str, Enum):
+    """How often a direct payment (or a contribution to it) is paid. ``annual`` is once a
+    year (a carer's budget often is); ``one_off`` is a single payment for the budget's period."""
+
     weekly = "weekly"
     four_weekly = "four_weekly"
     monthly = "monthly"
+    annual = "annual"
+    one_off = "one_off"
 
 
 class AccountType(str, Enum):
@@ -419,14 +435,34 @@ class OtherPlan(Strict):
     held_by: ShortText | None = None
 
 
+class MhaSection(str, Enum):
+    """The section of the Mental Health Act 1983 a person was detained under that gives
+    a right to s117 after-care (s117(1))."""
+
+    s3 = "3"
+    s37 = "37"
+    s45A = "45A"
+    s47 = "47"
+    s48 = "48"
+
+
 class S117(Strict):
     """Mental Health Act s117 after-care: free of charge, so it must be identified."""
 
     applies: bool
     need_ids: list[Ident] = items(50)
     service_ids: list[Ident] = items(50)
-    responsible_body: ShortText | None = None
-    detained_under: ShortText | None = None
+    responsible_body: ShortText | None = Field(
+        default=None, description="The body (or bodies, jointly) responsible for the after-care: the council and the ICB."
+    )
+    responsible_bodies: list[ShortText] = Field(
+        default_factory=list, max_length=5,
+        description="Each body responsible, when they are recorded one by one (a council, an Integrated Care Board).",
+    )
+    detained_section: MhaSection | None = Field(
+        default=None, description="The section of the Mental Health Act 1983 the person was detained under."
+    )
+    detained_under: ShortText | None = Field(default=None, description="Details of the detention: dates, hospital.")
 
 
 class Accommodation(Strict):
@@ -452,7 +488,22 @@ class InvolvedRole(str, Enum):
     advocate = "advocate"
     independent_advocate = "independent_advocate"
     professional = "professional"
+    attorney = "attorney"
+    deputy = "deputy"
+    appointee = "appointee"
     other = "other"
+
+
+class LegalAuthority(str, Enum):
+    """The authority someone has to act for the person (Mental Capacity Act 2005; Social
+    Security (Claims and Payments) Regulations 1987 reg 33 for an appointee)."""
+
+    lpa_property_financial = "lpa_property_financial"
+    lpa_health_welfare = "lpa_health_welfare"
+    enduring_power_of_attorney = "enduring_power_of_attorney"
+    deputy_property_financial = "deputy_property_financial"
+    deputy_health_welfare = "deputy_health_welfare"
+    dwp_appointee = "dwp_appointee"
 
 
 class Involved(Strict):
@@ -460,6 +511,32 @@ class Involved(Strict):
     role: InvolvedRole
     relationship: ShortText | None = None
     requested_by_person: bool = False
+    authority: LegalAuthority | None = Field(
+        default=None, description="For an attorney, deputy or appointee: the power they hold."
+    )
+
+
+class RecipientRole(str, Enum):
+    """Who the person's letters go to."""
+
+    person = "person"
+    attorney = "attorney"
+    deputy = "deputy"
+    appointee = "appointee"
+    representative = "representative"
+
+
+class Correspondence(Strict):
+    """Who letters about the person's care and money go to, when not to the person: an
+    attorney, a deputy, an appointee or another representative the person asked for.
+    The letter is addressed to them and says on whose behalf (documents.md section 5)."""
+
+    role: RecipientRole
+    name: ShortText = Field(description='Their name as it goes on the envelope, e.g. "Mr Robert Aldridge-Blake".')
+    address: Address | None = Field(default=None, description="Default: the person's address.")
+    salutation: ShortText | None = Field(default=None, description='How the letter greets them, e.g. "Mr Aldridge-Blake".')
+    relationship: ShortText | None = None
+    authority: LegalAuthority | None = None
 
 
 class CopyRecipient(Strict):
@@ -482,6 +559,8 @@ class SignatoryRole(str, Enum):
     person = "person"
     carer = "carer"
     legal_representative = "legal_representative"
+    attorney = "attorney"
+    deputy = "deputy"
     best_interests_decision_maker = "best_interests_decision_maker"
     independent_advocate = "independent_advocate"
 
@@ -491,12 +570,19 @@ class Signature(Strict):
     role: SignatoryRole
     signed: bool = True
     date: IsoDate | None = None
+    authority: LegalAuthority | None = Field(
+        default=None, description="For an attorney or deputy: the power under which they sign."
+    )
+    on_behalf_of: ShortText | None = Field(default=None, description="Whom they sign for, when not themselves.")
 
 
 class AuthoritySignature(Strict):
     name: ShortText
     job_title: ShortText
     date: IsoDate | None = None
+    on_behalf_of: ShortText | None = Field(
+        default=None, description='Signed for someone else, e.g. "the Director of Adult Social Services".'
+    )
 
 
 class Signatures(Strict):
@@ -516,6 +602,25 @@ class ChargingScenario(str, Enum):
     full_cost = "full_cost"
     s117 = "s117"
     deferred_payment = "deferred_payment"
+
+
+class DeferredStatus(str, Enum):
+    offered = "offered"
+    in_place = "in_place"
+
+
+class DeferredPaymentAgreement(Strict):
+    """A deferred payment agreement (Care Act s34; SI 2014/2671): offered, or in place."""
+
+    status: DeferredStatus
+    start_date: IsoDate | None = Field(default=None, description="When the agreement started (in place).")
+    weekly_amount: Money | None = Field(default=None, description="The amount deferred each week.")
+    interest_rate: Rate | None = Field(default=None, description="Interest a year, in per cent, e.g. 4.15.")
+    interest_rate_until: IsoDate | None = Field(
+        default=None, description="The rate is reset every 1 January and 1 July: the date this rate runs to."
+    )
+    setup_fee: Money | None = Field(default=None, description="The one-off fee for setting up the agreement.")
+    setup_fee_added_to_debt: bool = False
 
 
 class IncomeLine(Strict):
@@ -540,6 +645,7 @@ class FinancialAssessment(Strict):
     arrangement_fee: Money | None = None
     refused_assessment: bool = False
     property_value: Money | None = None
+    deferred_payment: DeferredPaymentAgreement | None = None
     charging_information_given: IsoDate | None = None
     letter_issued: IsoDate | None = None
 
@@ -570,6 +676,9 @@ class Plan(Strict):
     review: Review | None = None
     involvement: Involvement | None = None
     signatures: Signatures | None = None
+    correspondence: Correspondence | None = Field(
+        default=None, description="Who letters go to when not the person (an attorney, deputy, appointee)."
+    )
     financial_assessment: FinancialAssessment | None = None
 
     def need(self, need_id: str) -> Need | None:
