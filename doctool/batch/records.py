@@ -1,7 +1,7 @@
 """Reading batch input: JSON Lines, or CSV with a column mapping (finance systems export CSV).
 
 The whole file is read once before the first letter (:func:`read_records`): bytes that are
-not UTF-8, a CSV quote that opens and never closes (swallowing the rows after it), a field
+not UTF-8 (the likely encoding named, with how to save the file as UTF-8), a CSV quote that opens and never closes (swallowing the rows after it), a field
 over the csv module's limit or a header without a mapped column stop the batch there, with
 exit 2 and the line to look at, before any output exists. That pass streams and keeps only
 counts. Then each record comes out as (line number, raw JSON bytes) or (line number, error):
@@ -56,17 +56,41 @@ def _physical_lines(path: Path, limit: int) -> Iterator[tuple[int, int, bytes | 
                 yield number, start, line
 
 
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+EXCEL_ADVICE = "In Excel: File > Save As, and choose 'CSV UTF-8 (Comma delimited) (*.csv)' as the type."
+
+
+def likely_encoding(line: bytes, bad: int, number: int) -> str:
+    """Words naming the encoding a line that is not UTF-8 was probably saved in, judged from
+    that line alone (never converted: a guess is not a letter)."""
+    if number == 1 and line.startswith(_UTF16):
+        return "It looks like UTF-16 (what Excel calls 'Unicode Text')."
+    try:
+        line.decode("cp1252")
+    except UnicodeDecodeError:
+        return "It is not Windows-1252 either: it may be in another encoding, or not a text file."
+    byte = line[bad]
+    shown = bytes([byte]).decode("cp1252")
+    what = f" (byte 0x{byte:02x} is {shown!r} there)" if byte in (0xA3, 0x80, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97) else ""
+    return (f"It looks like Windows-1252{what}, the encoding Excel and many finance systems use when "
+            "they save 'CSV (Comma delimited)' on Windows.")
+
+
 def _decode(line: bytes, number: int, offset: int, name: str) -> str:
     """A line as text; InputError naming the line and byte offset of the first byte that is
-    not UTF-8 (a file saved as Windows-1252 or Latin-1 somewhere in the middle)."""
+    not UTF-8 (a file saved as Windows-1252 or Latin-1 somewhere in the middle), the
+    encoding it is likely in and how to save it as UTF-8. It is never converted here."""
     first = number == 1 and line.startswith(_BOM)
     try:
         return line[3:].decode("utf-8") if first else line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        at = offset + exc.start + (3 if first else 0)
+        bad = exc.start + (3 if first else 0)
+        advice = f" {EXCEL_ADVICE}" if name.lower().endswith(".csv") else ""
         raise InputError(
-            f"{name} is not UTF-8 text: byte 0x{line[exc.start + (3 if first else 0)]:02x} at byte offset {at:,} "
-            f"(line {number}) cannot be read; save the file as UTF-8 and run the batch again"
+            f"{name} is not UTF-8 text: byte 0x{line[bad]:02x} at byte offset {offset + bad:,} "
+            f"(line {number}) cannot be read. {likely_encoding(line, bad, number)} Save the file as UTF-8 and "
+            f"run the batch again.{advice} doctool does not convert it itself, so no letter is made from a "
+            "guess about its characters."
         ) from None
 
 
