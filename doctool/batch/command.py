@@ -123,7 +123,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             extras["zip"] = zip_batch(outdir).name
         if "pdf" in formats:
             extras["notify_problems"] = notify_problems(outdir)
-        result = {**summary.as_dict(), "manifest": MANIFEST, **_report_files(outdir), **extras}
+        result = {**summary.as_dict(), "manifest": MANIFEST, **_report_files(outdir),
+                  "columns_not_mapped": list(getattr(records, "unused", [])), **extras}
         atomic_write(outdir / SUMMARY, (json.dumps(result, indent=2, ensure_ascii=False) + "\n").encode())
     if interactive:
         print(
