@@ -184,6 +184,12 @@ def test_check_refuses_a_folder_with_letters(tmp_path):
     assert not (tmp_path / "out" / "failures.csv").exists()
 
 
+def test_check_with_packaging_options_is_refused(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", [record("ASC-1")])
+    run = batch("--check", source, "--zip", "-o", tmp_path / "r")
+    assert run.returncode == 2 and "--check makes no letter" in run.stderr and not (tmp_path / "r").exists()
+
+
 def test_a_runaway_quote_stops_the_check_with_its_line(tmp_path):
     header, good = sample_rows()
     path = write_csv(tmp_path / "in.csv", header, good * 10)

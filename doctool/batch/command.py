@@ -104,6 +104,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     source = Path(args.input)
     if args.workers < 1:
         raise InputError("--workers must be at least 1")
+    if args.check and (args.combined_pdf or args.zip):
+        raise InputError("--check makes no letter, so there is nothing for --combined-pdf or --zip to hold")
     records = read_records(source, Path(args.mapping) if args.mapping else None)  # the whole file, checked
     outdir = Path(args.output)
     interactive = sys.stderr.isatty()
