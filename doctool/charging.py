@@ -5,11 +5,19 @@ letter uses the file in force on its date (the latest ``in_force_from`` on or be
 so a letter dated 1 March 2026 quotes the 2025/26 figures and one dated 1 May 2026 the
 2026/27 figures. A council's profile overrides any figure under ``[charging]``. Nothing
 in the code states a figure: letters quote the capital limits from here.
+
+A figure not yet confirmed (an estimate made before the DHSC circular is published) is
+marked ``[check]`` in its file: a comment with ``[check]`` marks the figures on the lines
+after it, up to a blank line or the next table, and a ``# [check]`` at the end of a line
+marks that line's figure. :attr:`Figures.estimated` lists them; rule CL-FIGURES-ESTIMATE
+warns on every letter whose figures include one that letters use (:data:`LETTER_FIGURES`),
+until the published figure is in the file and its mark is gone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from functools import cache
@@ -33,6 +41,15 @@ _MONEY = (
 )
 _WHOLE = ("review_within_days", "invoice_every_weeks")
 
+#: The figures a charging letter quotes or works its charge out with (doctool/compose/letter.py):
+#: an estimate among them makes CL-FIGURES-ESTIMATE warn. (The Minimum Income Guarantee is
+#: not among them: a letter quotes the allowance its record gives.)
+LETTER_FIGURES = (*_MONEY, *_WHOLE)
+
+_CHECK = "[check]"
+_ASSIGNMENT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=")
+_TABLE = re.compile(r"\s*\[\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\]\s*(#.*)?$")
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -50,6 +67,29 @@ class Figures:
     invoice_every_weeks: int
     minimum_income_guarantee: dict[str, Decimal] = field(default_factory=dict)
     source: str = ""
+    #: Figures marked ``[check]`` in the file (estimates), by name; a Minimum Income Guarantee
+    #: amount as ``minimum_income_guarantee.<name>``. A council's own figure is never one.
+    estimated: tuple[str, ...] = ()
+    file: str = ""  # the figures file's name
+
+
+def marked_estimates(text: str) -> tuple[str, ...]:
+    """The figures a figures file marks ``[check]`` (see the module's docstring)."""
+    found: list[str] = []
+    table, marked = "", False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            marked = False
+        elif stripped.startswith("#"):
+            marked = marked or _CHECK in stripped
+        elif m := _TABLE.match(line):
+            table, marked = m.group(1), False
+        elif m := _ASSIGNMENT.match(line):
+            comment = line.split("#", 1)[1] if "#" in line else ""
+            if marked or _CHECK in comment:
+                found.append(f"{table}.{m.group(1)}" if table else m.group(1))
+    return tuple(found)
 
 
 def _money(value: Any, name: str, where: str) -> Decimal:
@@ -64,7 +104,7 @@ def _money(value: Any, name: str, where: str) -> Decimal:
     return amount
 
 
-def _figures(raw: dict[str, Any], where: str) -> Figures:
+def _figures(raw: dict[str, Any], where: str, estimated: tuple[str, ...] = (), file: str = "") -> Figures:
     missing = [k for k in ("in_force_from", "year", *_MONEY, *_WHOLE) if k not in raw]
     if missing:
         raise ConfigError(f"{where}: charging figures are missing {', '.join(missing)}")
@@ -85,6 +125,8 @@ def _figures(raw: dict[str, Any], where: str) -> Figures:
         invoice_every_weeks=raw["invoice_every_weeks"],
         minimum_income_guarantee={k: _money(v, k, where) for k, v in mig.items()},
         source=where,
+        estimated=estimated,
+        file=file or where,
     )
     if figures.lower_capital_limit > figures.upper_capital_limit:
         raise ConfigError(f"{where}: the lower capital limit is above the upper capital limit")
@@ -94,13 +136,14 @@ def _figures(raw: dict[str, Any], where: str) -> Figures:
 
 
 @cache
-def _years() -> tuple[tuple[dt.date, str, dict[str, Any]], ...]:
-    """Every figures file as (in_force_from, file name, raw table), oldest first."""
+def _years() -> tuple[tuple[dt.date, str, dict[str, Any], tuple[str, ...]], ...]:
+    """Every figures file as (in_force_from, file name, raw table, figures marked
+    ``[check]``), oldest first."""
     years = []
     for path in sorted(FIGURES.glob("*.toml")):
         raw = load_toml(path)
         _figures(raw, path.name)  # fail early, naming the file, if one is malformed
-        years.append((raw["in_force_from"], path.name, raw))
+        years.append((raw["in_force_from"], path.name, raw, marked_estimates(path.read_text(encoding="utf-8"))))
     if not years:
         raise ConfigError(f"no charging figures in {FIGURES}")
     return tuple(sorted(years, key=lambda y: y[0]))
@@ -113,12 +156,14 @@ def figures_for(date: dt.date, profile: Profile | None = None) -> Figures:
     ``in_force_from`` is then after ``date``: rule CL-FIGURES blocks such a letter).
     """
     in_force = [y for y in _years() if y[0] <= date] or [_years()[0]]
-    _start, name, raw = in_force[-1]
+    _start, name, raw, estimated = in_force[-1]
     overrides = profile.section("charging") if profile else {}
     if overrides:
         where = f"{name} with profile {profile.name!r} [charging]"  # type: ignore[union-attr]
-        return _figures(_merge(raw, overrides), where)
-    return _figures(raw, name)
+        own = {k for k in overrides if k != "minimum_income_guarantee"}
+        own |= {f"minimum_income_guarantee.{k}" for k in overrides.get("minimum_income_guarantee", {}) or {}}
+        return _figures(_merge(raw, overrides), where, tuple(e for e in estimated if e not in own), name)
+    return _figures(raw, name, estimated, name)
 
 
 def tariff_income(capital: Decimal, figures: Figures) -> Decimal:

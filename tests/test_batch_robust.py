@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from test_batch import LETTERS, batch, failures, manifest, record, write_jsonl
+from test_batch import LETTERS, RUN_FILES, batch, failures, manifest, record, write_jsonl
 
 from doctool.batch.records import read_records
 from doctool.batch.runner import LOCK, hold_outdir, run_batch
@@ -173,7 +173,7 @@ def test_a_second_run_on_the_same_folder_exits_2(tmp_path):
         assert not (out / "letters").exists() and not (out / "manifest.jsonl").exists()
     run = batch(source, "--format", "docx", "-o", out, "--workers", "1")
     assert run.returncode == 0, run.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "letters", "manifest.jsonl"], "the lock file goes"
+    assert sorted(p.name for p in out.iterdir()) == RUN_FILES, "the lock file goes"
 
 
 def test_two_runs_at_once_on_one_folder(tmp_path):
@@ -193,7 +193,7 @@ def test_two_runs_at_once_on_one_folder(tmp_path):
     assert first.returncode == 0, stderr
     assert second.returncode == 2 and "in use" in second.stderr, (second.returncode, second.stderr)
     assert [e["reference"] for e in manifest(out)] == refs
-    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "letters", "manifest.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == RUN_FILES
 
 
 def test_a_rerun_moves_aside_letters_whose_records_now_fail_or_are_gone(tmp_path):

@@ -40,11 +40,20 @@ def test_one_sample_per_scenario():
     assert len(LETTERS) == 6
 
 
+#: The samples dated in 2026/27: their figures are still estimates, marked [check] in
+#: doctool/data/charging/2026-04-06.toml, so each carries the CL-FIGURES-ESTIMATE warning
+#: (and nothing else) until the published figures replace them.
+ESTIMATED = {p for p in LETTERS if json.loads(p.read_text(encoding="utf-8"))["letter_date"] >= "2026-04-06"}
+
+
 @pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.name)
 def test_every_letter_sample_validates_cleanly(path):
     code, out, err = cli(["validate", path])
     assert code == 0, out + err
-    assert "complete under profile 'england'" in out and "No findings." in out
+    if path in ESTIMATED:
+        assert "complete under profile 'england' (0 blocking, 1 warning)" in out and "CL-FIGURES-ESTIMATE" in out
+    else:
+        assert "complete under profile 'england'" in out and "No findings." in out
 
 
 @pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.name)
@@ -594,6 +603,7 @@ CASES = [
     ("dated-before", "assessed", top(letter_date="2026-02-13"), "CL-DATE", "$.letter_date", "before"),
     ("no-figures", "pending", top(letter_date="2024-01-15"), "CL-FIGURES", "$.letter_date", "none"),
     ("no-contact", "assessed", top(contact=None), "CL-CONTACT", "$.contact", "missing"),
+    ("figures-estimated", "assessed", top(letter_date="2026-04-06"), "CL-FIGURES-ESTIMATE", "$.letter_date", "estimated"),
 ]
 
 NEAR_MISSES = [
@@ -621,6 +631,7 @@ NEAR_MISSES = [
     ("dpa-in-place-with-terms", "deferred_payment", fa(deferred_payment=DPA_IN_PLACE), "CL-DEFERRED-TERMS"),
     ("s117-scenario-with-s117", "s117", fa(scenario="s117"), "CL-S117-SCENARIO"),
     ("attorney-about-person", "assessed", each(recipient(role="attorney"), top(person_name="Mrs Joan Whitfield")), "CL-RECIPIENT"),
+    ("figures-published", "assessed", top(letter_date="2026-04-05"), "CL-FIGURES-ESTIMATE"),
 ]
 
 
@@ -660,7 +671,7 @@ def test_letter_rule_stays_silent_on_near_miss(scenario, change, rule):
 
 @pytest.mark.parametrize("rule", sorted(catalog("letter")))
 def test_no_letter_sample_triggers(rule):
-    for path in LETTERS:
+    for path in LETTERS if rule != "CL-FIGURES-ESTIMATE" else sorted(set(LETTERS) - ESTIMATED):
         assert [f.rule for f in validate_bytes(path.read_bytes()).findings if f.rule == rule] == [], path.name
 
 
@@ -694,14 +705,14 @@ def test_a_council_can_make_the_contact_blocking(tmp_path, monkeypatch):
     data = letter("nil")
     del data["contact"]
     report = validate_bytes(dump(data), "strict")
-    assert {(f.rule, f.severity.value) for f in report.findings} == {("CL-CONTACT", "error"), ("STRICT-PAY", "error")}
+    assert {(f.rule, f.severity.value) for f in report.findings} == {("CL-CONTACT", "error"), ("STRICT-PAY", "error"), ("CL-FIGURES-ESTIMATE", "warning")}
     assert not report.complete
 
 
 def test_plan_requirements_of_a_profile_do_not_apply_to_letters():
     for path in LETTERS:
         report = validate_bytes(path.read_bytes(), "kent")
-        assert report.findings == [], path.name
+        assert [f.rule for f in report.findings] == (["CL-FIGURES-ESTIMATE"] if path in ESTIMATED else []), path.name
 
 
 # --- letters from plans ---------------------------------------------------------------------------

@@ -15,6 +15,11 @@ holds exactly the manifest's files: an earlier letter whose record now fails or 
 longer in the input is moved to ``superseded/`` (named by its content, so never
 overwritten).
 
+Beside the manifest, ``failures.csv`` and ``warnings.csv`` list each failure's errors and
+each letter's warnings by input row, reference, CSV column and the value as given
+(:mod:`doctool.batch.report`), and the summary counts the reasons. :func:`check_batch`
+does all of that without making a letter (``doctool batch --check``).
+
 Memory stays flat however long the batch: records are read as a stream, at most a few per
 worker are in flight, and each outcome is written out (in input order, through a reorder
 buffer no bigger than the letters in flight) as soon as every earlier record is done.
@@ -26,9 +31,11 @@ import errno
 import fcntl
 import gc
 import hashlib
+import io
 import json
 import multiprocessing
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -37,9 +44,10 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
-from doctool.batch.records import Record
+from doctool.batch.records import Problem, Record
+from doctool.batch.report import FAILURES_CSV, WARNINGS_CSV, Reporter, Source
 from doctool.errors import DoctoolError
 from doctool.findings import Finding, Severity
 from doctool.output import atomic_file, atomic_write, safe_name
@@ -73,6 +81,11 @@ class Outcome:
         data = asdict(self)
         if not self.superseded:
             del data["superseded"]
+        if self.status != "failed":  # a letter's warnings, listed on their own
+            data["warnings"] = [
+                {k: f[k] for k in ("rule", "path", "column", "message") if k in f}
+                for f in self.findings if f.get("severity") == "warning"
+            ]
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @property
@@ -91,6 +104,53 @@ def sha256_file(path: Path) -> str:
 def _error(rule: str, path: str, message: str, source: str = "doctool") -> dict[str, str]:
     """A blocking finding found by the batch itself (unreadable, invalid or repeated input)."""
     return Finding(rule, Severity.error, path, message, source).as_dict()
+
+
+_JSON_AT = re.compile(r"invalid JSON at line (\d+), column (\d+): (.*)", re.DOTALL)
+
+
+def input_error(exc: DoctoolError, line: int) -> list[dict[str, str]]:
+    """A record that cannot be read or does not fit the schema, as findings. A JSON error's
+    position names the line of the batch's input file, not the line within the record."""
+    findings = [_error("SCHEMA", e.path, e.message, "schema") for e in exc.errors]
+    if findings:
+        return findings
+    message = exc.message
+    m = _JSON_AT.fullmatch(message)
+    if m:
+        message = f"line {line + int(m.group(1)) - 1} of the input is not valid JSON (at column {m.group(2)}: {m.group(3)})"
+    return [_error("INPUT", "$", message)]
+
+
+def _without(findings: list[dict[str, str]], problems: tuple[Problem, ...]) -> list[dict[str, str]]:
+    """A record's findings with its unreadable cells' own problems first, and without what
+    validation says about the fields those cells were left out of (``is required``)."""
+    paths = {p.path for p in problems}
+    own = [_error(p.rule, p.path, p.message, "doctool batch --mapping") for p in problems]
+    rest = [f for f in findings if not any(f.get("path", "") == q or f.get("path", "").startswith((q + ".", q + "[")) for q in paths)]
+    return own + rest
+
+
+def validate_record(raw: bytes, line: int, profile: str, problems: tuple[Problem, ...] = ()) -> Outcome:
+    """Read, validate and check one record as :func:`render_record` would, without laying
+    out a letter (so the checks on the laid-out PDF, CL-NOTIFY-SIZE and CL-NOTIFY-PAGE, are
+    not made). ``done`` means the letter would be made. A record with cells the mapping
+    could not read fails, with its other findings listed too."""
+    from doctool.errors import DoctoolError
+    from doctool.pipeline import prepare
+
+    digest = hashlib.sha256(raw).hexdigest()
+    reference = _peek_reference(raw)
+    try:
+        prepared = prepare(raw, profile)
+        complete = prepared.report_for([DOCUMENT]).complete
+        findings = [f.as_dict() for f in prepared.report.findings]
+    except DoctoolError as exc:
+        complete, findings = False, input_error(exc, line)
+    if problems:
+        findings = _without(findings, problems)
+    status = "done" if complete and not problems else "failed"
+    return Outcome(line, reference, digest, status, findings=findings)
 
 
 def _peek_reference(raw: bytes) -> str:
@@ -184,8 +244,7 @@ def render_record(raw: bytes, line: int, formats: tuple[str, ...], outdir: str, 
         except Incomplete as exc:
             return Outcome(line, reference, digest, "failed", findings=[f.as_dict() for f in exc.report.findings])
         except DoctoolError as exc:
-            findings = [_error("SCHEMA", e.path, e.message, "schema") for e in exc.errors]
-            return Outcome(line, reference, digest, "failed", findings=findings or [_error("INPUT", "$", exc.message)])
+            return Outcome(line, reference, digest, "failed", findings=input_error(exc, line))
         stem = safe_name(reference, fallback=f"line-{line}")
         outputs = []
         for f in rendered.files:
@@ -238,16 +297,19 @@ class InOrder:
     Outcomes arrive in the order workers finish; each waits here only until every earlier
     record's outcome has arrived, so the buffer holds no more than the letters in flight."""
 
-    def __init__(self, good: BinaryIO, bad: BinaryIO) -> None:
+    def __init__(self, good: BinaryIO, bad: BinaryIO, then: Callable[[int, Outcome], None] | None = None) -> None:
         self._files = {True: good, False: bad}
         self._waiting: dict[int, Outcome] = {}
         self._next = 0
+        self._then = then
 
     def add(self, seq: int, outcome: Outcome) -> None:
         self._waiting[seq] = outcome
         while self._next in self._waiting:
             done = self._waiting.pop(self._next)
             self._files[done.status != "failed"].write((done.as_json() + "\n").encode())
+            if self._then:
+                self._then(self._next, done)
             self._next += 1
 
 
@@ -265,6 +327,27 @@ def _remove_partials(outdir: Path) -> None:
     are never results: delete them."""
     for part in [*(outdir / LETTERS).glob(".*.part"), *outdir.glob(".*.part")]:
         part.unlink(missing_ok=True)
+
+
+def _screen(rec: Record, claimed: dict[str, int]) -> tuple[str, str, Outcome | None]:
+    """(reference, input sha256, and the record's failure if it fails before any check):
+    unreadable, or a reference already used (two letters, one file name) on an earlier line."""
+    if rec.raw is None:
+        return "", "", Outcome(rec.line, "", "", "failed", findings=[_error("INPUT", "$", rec.error)])
+    digest = hashlib.sha256(rec.raw).hexdigest()
+    reference = _peek_reference(rec.raw)
+    stem = safe_name(reference, fallback=f"line-{rec.line}")
+    if stem in claimed:
+        duplicate = _error("DUPLICATE", "$.reference", f"the same reference is already used on line {claimed[stem]}", "doctool batch")
+        return reference, digest, Outcome(rec.line, reference, digest, "failed", findings=[duplicate])
+    claimed[stem] = rec.line
+    return reference, digest, None
+
+
+def _finish_report(summary: Summary, reporter: Reporter) -> None:
+    summary.reasons = reporter.reasons.top()
+    summary.warning_rules = dict(reporter.warning_rules.most_common())
+    summary.warning_reasons = reporter.warned.top()
 
 
 class WorkersDying(DoctoolError):
@@ -348,6 +431,9 @@ class Summary:
     warnings: int = 0  # warning findings on the letters made (done or skipped)
     superseded: int = 0  # earlier letters moved to superseded/ (their records now fail or are gone)
     seconds: float = 0.0
+    reasons: list[dict[str, Any]] = field(default_factory=list)  # why records failed, most common first
+    warning_rules: dict[str, int] = field(default_factory=dict)  # the letters' warnings, by rule
+    warning_reasons: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -425,10 +511,19 @@ def run_batch(
             atomic_file(outdir / FAILURES) as bad,
             atomic_file(outdir / MANIFEST) as good,  # renamed over the journal once it is closed
             open(outdir / MANIFEST, "a", encoding="utf-8") as journal,
+            atomic_text(outdir / FAILURES_CSV) as bad_csv,
+            atomic_text(outdir / WARNINGS_CSV) as warned_csv,
         ):
-            in_order = InOrder(good, bad)
+            reporter = Reporter(bad_csv, warned_csv, getattr(records, "columns", None))
+            sources: dict[int, Source] = {}  # the records in flight, for the report
+
+            def report(seq: int, outcome: Outcome) -> None:
+                reporter.add(sources.pop(seq), outcome.line, outcome.reference, outcome.status == "failed", outcome.findings)
+
+            in_order = InOrder(good, bad, report)
 
             def record(seq: int, outcome: Outcome) -> None:
+                outcome.findings = reporter.annotate(sources[seq], outcome.findings)
                 setattr(summary, outcome.status, getattr(summary, outcome.status) + 1)
                 if outcome.status != "failed":  # the crash journal: appended the moment a letter is done
                     summary.warnings += outcome.warnings
@@ -498,29 +593,95 @@ def run_batch(
 
             for seq, rec in enumerate(records):
                 summary.total += 1
-                if rec.raw is None:
-                    record(seq, Outcome(rec.line, "", "", "failed", findings=[_error("INPUT", "$", rec.error)]))
+                sources[seq] = reporter.source(rec)
+                reference, digest, early = _screen(rec, claimed)
+                if early or rec.raw is None:  # (no raw: always an early failure)
+                    assert early is not None
+                    record(seq, early)
                     continue
-                digest = hashlib.sha256(rec.raw).hexdigest()
-                reference = _peek_reference(rec.raw)
-                stem = safe_name(reference, fallback=f"line-{rec.line}")
-                if stem in claimed:
-                    duplicate = _error("DUPLICATE", "$.reference", f"the same reference is already used on line {claimed[stem]}", "doctool batch")
-                    record(seq, Outcome(rec.line, reference, digest, "failed", findings=[duplicate]))
-                    continue
-                claimed[stem] = rec.line
                 entry = previous.pop(reference, None)
+                job = _Job(seq, rec.line, rec.raw, reference, digest, entry)
+                if rec.problems:  # cells the mapping could not read: no letter, every other finding listed
+                    finish(job, validate_record(rec.raw, rec.line, profile, rec.problems))
+                    continue
                 if entry and still_good(entry, digest, formats, outdir):
                     record(seq, Outcome(rec.line, reference, digest, "skipped", outputs=entry["outputs"],
                                         findings=entry.get("findings", [])))
                     continue
-                job = _Job(seq, rec.line, rec.raw, reference, digest, entry)
                 pending[pool.submit(job)] = job
                 settle(window - 1)
             settle(0)
+            _finish_report(summary, reporter)
         finished_cleanly = True
     finally:
         pool.close(cancel=not finished_cleanly)
     summary.superseded += _sweep(outdir)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+class HoldsLetters(DoctoolError):
+    """--check was pointed at the folder of a batch run."""
+
+
+@contextmanager
+def atomic_text(path: Path) -> Iterator[TextIO]:
+    """:func:`~doctool.output.atomic_file` for a CSV report: UTF-8 with a byte order mark,
+    so Excel shows £ and accented names as they are."""
+    with atomic_file(path) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        try:
+            yield text
+        finally:
+            text.flush()
+            text.detach()
+
+
+def check_batch(
+    records: Iterable[Record],
+    outdir: Path,
+    profile: str = "england",
+    on_progress: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Read, validate and check every record as a batch run would, and make no letter:
+    ``outdir`` gets only the report (``failures.jsonl``, ``failures.csv``, ``warnings.csv``;
+    the caller adds the summary). In the summary, ``done`` counts the letters that would be
+    made and ``failed`` the records that would fail. One process, no rendering: thousands
+    of rows a second. A folder holding a batch run's letters is refused (HoldsLetters), so
+    a check never replaces the failures list of letters already made."""
+    with hold_outdir(outdir):
+        if (outdir / MANIFEST).exists() or (outdir / LETTERS).exists():
+            raise HoldsLetters(
+                f"{outdir} holds a batch run's letters; a check there would replace that run's list of failures. "
+                "Give --check a folder of its own"
+            )
+        summary = Summary()
+        claimed: dict[str, int] = {}
+        started = time.monotonic()
+        with (
+            atomic_file(outdir / FAILURES) as bad,
+            atomic_text(outdir / FAILURES_CSV) as bad_csv,
+            atomic_text(outdir / WARNINGS_CSV) as warned_csv,
+        ):
+            reporter = Reporter(bad_csv, warned_csv, getattr(records, "columns", None))
+            for rec in records:
+                summary.total += 1
+                source = reporter.source(rec)
+                _reference, _digest, outcome = _screen(rec, claimed)
+                if outcome is None:
+                    assert rec.raw is not None  # (no raw: always an early failure)
+                    outcome = validate_record(rec.raw, rec.line, profile, rec.problems)
+                outcome.findings = reporter.annotate(source, outcome.findings)
+                if outcome.status == "failed":
+                    summary.failed += 1
+                    bad.write((outcome.as_json() + "\n").encode())
+                else:
+                    summary.done += 1
+                    summary.warnings += outcome.warnings
+                reporter.add(source, outcome.line, outcome.reference, outcome.status == "failed", outcome.findings)
+                summary.seconds = time.monotonic() - started
+                if on_progress:
+                    on_progress(summary)
+            _finish_report(summary, reporter)
+        summary.seconds = time.monotonic() - started
+        return summary

@@ -250,6 +250,14 @@ def figures_in_force(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
                   earliest=long_date(figures.in_force_from))
 
 
+def figures_estimated(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
+    """The letter uses figures its year's file marks [check]: estimates, not yet the published ones."""
+    used = [name for name in figures.estimated if name in charging.LETTER_FIGURES]
+    if used and figures.in_force_from <= letter.letter_date:
+        yield hit("CL-FIGURES-ESTIMATE", "$.letter_date", "estimated", year=figures.year, file=figures.file,
+                  count=len(used), figures=", ".join(used))
+
+
 def contact(letter: LetterRecord, figures: Figures) -> Iterator[Hit]:
     if letter.contact is None:
         yield hit("CL-CONTACT", "$.contact", "missing")
@@ -274,6 +282,7 @@ LETTER_RULES = (
     recipient,
     dates,
     figures_in_force,
+    figures_estimated,
     contact,
 )
 
