@@ -181,8 +181,8 @@ def told_about_financial_reassessment(r: ReviewRecord) -> Iterator[Hit]:
 
 
 def closing_considers_carer(r: ReviewRecord) -> Iterator[Hit]:
-    if r.closing and r.carer and r.carer.had_carers_assessment and r.carer.carer_review_date is None:
-        yield hit("RV-CARER-REVIEW", "$.carer.carer_review_date", "missing")
+    if r.closing and r.family_carer and r.family_carer.had_carers_assessment and r.family_carer.carer_review_date is None:
+        yield hit("RV-CARER-REVIEW", "$.family_carer.carer_review_date", "missing")
 
 
 def disagreement_and_complaint(r: ReviewRecord) -> Iterator[Hit]:

@@ -238,8 +238,8 @@ def compose_review(r: ReviewRecord, profile: Profile, report: Report, draft: boo
         section(h["decisions"], bullets(decisions) or para(text["not_recorded"], "muted"), para(r.decision_reasons))
     )
     sections += [_budget(r, w), _finances(r, w), _disagreement(r, w, params)]
-    if r.carer:
-        c = r.carer
+    if r.family_carer:
+        c = r.family_carer
         sections.append(
             section(
                 h["carer"],

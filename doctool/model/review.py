@@ -244,7 +244,7 @@ class ReviewRecord(Strict):
     budget: BudgetChange | None = None
     finances: Finances | None = None
     disagreement: Disagreement | None = None
-    carer: CarerLink | None = None
+    family_carer: CarerLink | None = Field(default=None, description="A carer of the person (not a Person record: the plan holds the carer's details).")
     next_review_date: IsoDate | None = None
 
     def plan_outcome(self, outcome_id: str) -> str | None:
