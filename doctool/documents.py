@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from doctool import easyread
-from doctool.checks import check_dp_summary, check_letter, check_letter_pdf, check_plan, merge
+from doctool.checks import check_dp_summary, check_letter, check_letter_pdf, check_plan, check_review, merge
 from doctool.compose.dp_summary import compose_dp_summary
 from doctool.compose.easyread import compose_easyread
 from doctool.compose.letter import compose_letter
 from doctool.compose.plan import compose_plan
+from doctool.compose.review import compose_review
 from doctool.document import Document
 from doctool.findings import Report
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
+from doctool.model.review import ReviewRecord
 from doctool.paths import ASSETS, TEMPLATES, docx_template
 from doctool.profiles import Profile
 from doctool.render.pdf import Pdf
@@ -50,6 +52,7 @@ class DocumentKind:
     stylesheets: tuple[str, ...] = ()
     check_pdf: Callable[[Pdf, Profile], Report] | None = None
     template_dir: str = "html"
+    made_from: str = "a care and support plan"
 
     def usable(self, doc: Any) -> bool:
         """True when this document can be made from ``doc``."""
@@ -105,5 +108,14 @@ DOCUMENTS: dict[str, DocumentKind] = {
         compose_easyread,
         check=_check_easyread,
         template_dir="easyread",
+    ),
+    "review": DocumentKind(
+        "review",
+        "review.html.j2",
+        "review.docx",
+        compose_review,
+        check=check_review,
+        accepts=(ReviewRecord,),
+        made_from="a review record",
     ),
 }

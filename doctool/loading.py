@@ -20,9 +20,10 @@ from doctool.errors import FieldError, InputError
 from doctool.model.common import ExponentNumber
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
+from doctool.model.review import ReviewRecord
 
 #: Records other than plans, by their ``record_type`` (a plan has no record_type).
-RECORD_TYPES: dict[str, type[BaseModel]] = {"charging_letter": LetterRecord}
+RECORD_TYPES: dict[str, type[BaseModel]] = {"charging_letter": LetterRecord, "review": ReviewRecord}
 
 #: Largest input accepted; a real plan is a few tens of kilobytes.
 MAX_INPUT_BYTES = int(os.environ.get("DOCTOOL_MAX_INPUT_BYTES", 2_000_000))
@@ -192,7 +193,7 @@ def load_plan(path: Path) -> Plan:
     return load_plan_bytes(read_bytes(path))
 
 
-def load_document_bytes(raw: bytes) -> Plan | LetterRecord:
+def load_document_bytes(raw: bytes) -> Plan | LetterRecord | ReviewRecord:
     """Bytes -> a validated :class:`Plan`, or the record its ``record_type`` names."""
     data = parse_json(raw)
     if isinstance(data, dict) and "record_type" in data:
@@ -205,6 +206,6 @@ def load_document_bytes(raw: bytes) -> Plan | LetterRecord:
     return validate_data(data, Plan)  # type: ignore[return-value]
 
 
-def load_document(path: Path) -> Plan | LetterRecord:
+def load_document(path: Path) -> Plan | LetterRecord | ReviewRecord:
     """A file -> a validated plan or record."""
     return load_document_bytes(read_bytes(path))

@@ -44,6 +44,7 @@ from doctool.loading import load_document_bytes
 from doctool.manifest import build_manifest
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
+from doctool.model.review import ReviewRecord
 from doctool.output import safe_name
 from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile, load_profile
@@ -70,7 +71,7 @@ __all__ = [
     "warm_up",
 ]
 
-Record = Plan | LetterRecord
+Record = Plan | LetterRecord | ReviewRecord
 
 #: Every format a document can be rendered in: the standard two, then the accessible ones.
 ALL_FORMATS: list[str] = [*STANDARD, *ACCESSIBLE]
@@ -191,8 +192,8 @@ class Prepared:
         _known(name, DOCUMENTS, "document")
         kind = DOCUMENTS[name]
         if not isinstance(self.record, kind.accepts):
-            record_type = getattr(self.record, "record_type", type(self.record).__name__)
-            raise NotApplicable(f"the {name} document is made from a care and support plan, not a {record_type} record")
+            record_type = getattr(self.record, "record_type", "plan")
+            raise NotApplicable(f"the {name} document is made from {kind.made_from}, not a {record_type} record")
         raise NotApplicable(f"the {name} document does not apply to this plan: {kind.not_applicable}")
 
     def report_for(self, names: Iterable[str]) -> Report:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
+from doctool.model.review import ReviewRecord
 
 BASE_URI = "https://doctool.example/schemas/"
 
@@ -16,6 +17,7 @@ BASE_URI = "https://doctool.example/schemas/"
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "plan": (Plan, "Care and support plan (England)"),
     "charging-letter": (LetterRecord, "Charging letter record (England)"),
+    "review": (ReviewRecord, "Review of a care and support plan (England)"),
 }
 
 

@@ -44,6 +44,7 @@ class Kind:
 KINDS = (
     Kind("plan"),
     Kind("dp-summary"),
+    Kind("review"),
     Kind("charging-letter", body_pt=12, margins_mm=(10, 15, 15, 15), header_footer_mm=4, letterhead="letter", header="none"),
     Kind("easyread", body_pt=16, margins_mm=(26, 18, 24, 20), header_footer_mm=10, footer_pt=14, letterhead="logo", header="section"),
 )

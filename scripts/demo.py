@@ -3,7 +3,7 @@
 Usage: python scripts/demo.py OUTDIR. Complete plans render every document that applies
 and, with --for-person, the formats each person asked for; the incomplete drafts render
 with --draft so their DRAFT marking and missing-element box show; each standalone letter
-renders; the April bulk file runs through `doctool batch` (its deliberately broken
+renders; each review record renders (for the person, and its draft marked); the April bulk file runs through `doctool batch` (its deliberately broken
 records are listed in failures.jsonl, as they should be).
 """
 
@@ -32,6 +32,10 @@ def main(outdir: Path) -> int:
         failures += run(["render", str(draft), "--all", "--draft", "--force", "-o", str(outdir / "drafts" / draft.stem)]) != 0
     for letter in sorted((ROOT / "samples" / "letters").glob("*.json")):
         failures += run(["render", str(letter), "--all", "--force", "-o", str(outdir / "letters" / letter.stem)]) != 0
+    for review in sorted((ROOT / "samples" / "reviews").glob("*.json")):
+        failures += run(["render", str(review), "--for-person", "--force", "-o", str(outdir / "reviews" / review.stem)]) != 0
+    for review in sorted((ROOT / "samples" / "reviews" / "drafts").glob("[0-9]*.json")):  # not EXPECTED.json
+        failures += run(["render", str(review), "--all", "--draft", "--force", "-o", str(outdir / "reviews" / "drafts" / review.stem)]) != 0
     bulk = ROOT / "samples" / "letters" / "bulk-april-2027.jsonl"
     code = run(["batch", str(bulk), "--format", "pdf", "-o", str(outdir / "bulk"), "--combined-pdf", "--zip"])
     failures += code not in (0, 1)  # 1: the broken records are listed, the rest rendered

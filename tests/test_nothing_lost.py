@@ -30,7 +30,7 @@ from doctool.wording import Wording
 
 from conftest import REPO
 
-SAMPLES = sorted([*(REPO / "samples" / "plans").glob("*.json"), *(REPO / "samples" / "letters").glob("*.json")])
+SAMPLES = sorted([*(REPO / "samples" / "plans").glob("*.json"), *(REPO / "samples" / "letters").glob("*.json"), *(REPO / "samples" / "reviews").glob("*.json")])
 _LIST = tomllib.loads((DATA / "not_printed.toml").read_text(encoding="utf-8"))
 NOT_PRINTED: dict[str, str] = _LIST["fields"]
 SHOWN_AS: dict[str, str] = _LIST["shown_as"]

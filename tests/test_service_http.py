@@ -257,7 +257,11 @@ def test_openapi_request_bodies_are_the_published_schemas(idle):
     for path in ("/v1/validate", "/v1/applicable", "/v1/documents/{document}", "/v1/documents"):
         body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         refs = [alt["$ref"] for alt in body["oneOf"]]
-        assert refs == ["#/components/schemas/CareAndSupportPlan", "#/components/schemas/ChargingLetterRecord"]
+        assert refs == [
+            "#/components/schemas/CareAndSupportPlan",
+            "#/components/schemas/ChargingLetterRecord",
+            "#/components/schemas/CareAndSupportPlanReview",
+        ]
     # every $ref in the document resolves
     text = json.dumps(doc)
     refs = {part.split('"')[0] for part in text.split('"$ref": "')[1:]}
@@ -268,6 +272,9 @@ def test_openapi_request_bodies_are_the_published_schemas(idle):
     validator = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/CareAndSupportPlan", "components": doc["components"]})
     for sample in sorted((REPO / "samples" / "plans").glob("*.json")):
         validator.validate(json.loads(sample.read_bytes()))
+    reviews = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/CareAndSupportPlanReview", "components": doc["components"]})
+    for sample in sorted((REPO / "samples" / "reviews").glob("*.json")):
+        reviews.validate(json.loads(sample.read_bytes()))
     assert not validator.is_valid({"plan_id": "x"})
     letters = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/ChargingLetterRecord", "components": doc["components"]})
     for sample in sorted(LETTERS.glob("*.json")):

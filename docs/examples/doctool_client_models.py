@@ -2107,6 +2107,532 @@ class PersonName(RootModel[str]):
     ] = None
 
 
+class CareAndSupportPlanReviewAddress(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    lines: Annotated[list[Line], Field(max_length=6, min_length=1, title='Lines')]
+    postcode: Annotated[
+        str,
+        Field(
+            max_length=8,
+            min_length=5,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Postcode',
+        ),
+    ]
+
+
+class CurrentWeekly(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Current Weekly')] = None
+
+
+class CurrentWeekly1(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Current Weekly')
+    ] = None
+
+
+class NewWeekly(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='New Weekly')] = None
+
+
+class NewWeekly1(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='New Weekly')
+    ] = None
+
+
+class Reason(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Reason',
+        ),
+    ] = None
+
+
+class BudgetChange(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    current_weekly: Annotated[
+        CurrentWeekly | CurrentWeekly1 | None, Field(title='Current Weekly')
+    ] = None
+    new_weekly: Annotated[NewWeekly | NewWeekly1 | None, Field(title='New Weekly')] = (
+        None
+    )
+    from_date: Annotated[date_aliased | None, Field(title='From Date')] = None
+    reason: Annotated[Reason | None, Field(title='Reason')] = None
+
+
+class Capacity(StrEnum):
+    has_capacity = 'has_capacity'
+    lacks_capacity = 'lacks_capacity'
+    fluctuates = 'fluctuates'
+
+
+class CarerLink(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    name: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Name',
+        ),
+    ]
+    relationship: Annotated[Relationship | None, Field(title='Relationship')] = None
+    had_carers_assessment: Annotated[
+        bool | None, Field(title='Had Carers Assessment')
+    ] = False
+    carer_review_date: Annotated[
+        date_aliased | None,
+        Field(
+            description="When the carer's own needs will be reviewed.",
+            title='Carer Review Date',
+        ),
+    ] = None
+
+
+class Circumstance(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+        ),
+    ]
+
+
+class Changes(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    circumstances: Annotated[
+        list[Circumstance] | None, Field(max_length=30, title='Circumstances')
+    ] = None
+    needs: Annotated[list[Need] | None, Field(max_length=30, title='Needs')] = None
+    short_term: Annotated[
+        bool | None,
+        Field(
+            description='The change in needs is expected to be short term (10.6).',
+            title='Short Term',
+        ),
+    ] = False
+
+
+class Phone3(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The person's own phone number.",
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Phone',
+        ),
+    ] = None
+
+
+class Email3(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The person's own email address.",
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Email',
+        ),
+    ] = None
+
+
+class CareAndSupportPlanReviewContactMethod(StrEnum):
+    letter = 'letter'
+    phone = 'phone'
+    text_message = 'text_message'
+    email = 'email'
+    video_call = 'video_call'
+    in_person = 'in_person'
+    through_someone = 'through_someone'
+
+
+class Decision(StrEnum):
+    finalise_plan = 'finalise_plan'
+    information_advice = 'information_advice'
+    amend_plan = 'amend_plan'
+    change_arrangements = 'change_arrangements'
+    direct_payment = 'direct_payment'
+    continue_unchanged = 'continue_unchanged'
+    end_plan = 'end_plan'
+    reassessment = 'reassessment'
+    new_plan = 'new_plan'
+    risk_assessment = 'risk_assessment'
+    safeguarding_alert = 'safeguarding_alert'
+    nhs_nursing_care = 'nhs_nursing_care'
+
+
+class Resolution(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Resolution',
+        ),
+    ] = None
+
+
+class Disagreement(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    who: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Who',
+        ),
+    ]
+    view: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='View',
+        ),
+    ]
+    resolution: Annotated[Resolution | None, Field(title='Resolution')] = None
+    told_right_to_complain: Annotated[
+        bool | None, Field(title='Told Right To Complain')
+    ] = False
+
+
+class Change(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Change',
+        ),
+    ] = None
+
+
+class InformationGivenItem(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+        ),
+    ]
+
+
+class Finances(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    circumstances_changed: Annotated[
+        bool | None, Field(title='Circumstances Changed')
+    ] = False
+    change: Annotated[Change | None, Field(title='Change')] = None
+    contribution_being_paid: Annotated[
+        bool | None, Field(title='Contribution Being Paid')
+    ] = None
+    reassessment_explained: Annotated[
+        date_aliased | None,
+        Field(
+            description='When the person was told a financial reassessment may follow (9.3.1-9.3.2).',
+            title='Reassessment Explained',
+        ),
+    ] = None
+    information_given: Annotated[
+        list[InformationGivenItem] | None,
+        Field(max_length=20, title='Information Given'),
+    ] = None
+
+
+class CareAndSupportPlanReviewFormat(StrEnum):
+    standard = 'standard'
+    easy_read = 'easy_read'
+    large_print = 'large_print'
+    clear_print = 'clear_print'
+    braille = 'braille'
+    audio = 'audio'
+    email = 'email'
+    html = 'html'
+    txt = 'txt'
+
+
+class Working(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Working',
+        ),
+    ] = None
+
+
+class NotWorking(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Not Working',
+        ),
+    ] = None
+
+
+class NextSteps(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Next Steps',
+        ),
+    ] = None
+
+
+class ParticipantRole(StrEnum):
+    person = 'person'
+    carer = 'carer'
+    family = 'family'
+    friend = 'friend'
+    representative = 'representative'
+    advocate = 'advocate'
+    independent_advocate = 'independent_advocate'
+    provider = 'provider'
+    professional = 'professional'
+    reviewer = 'reviewer'
+    other = 'other'
+
+
+class PhoneSuitability(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    stable_support: Annotated[bool | None, Field(title='Stable Support')] = None
+    can_hear_on_phone: Annotated[bool | None, Field(title='Can Hear On Phone')] = None
+    can_self_advocate_or_has_advocate: Annotated[
+        bool | None, Field(title='Can Self Advocate Or Has Advocate')
+    ] = None
+    agreed_with_manager: Annotated[bool | None, Field(title='Agreed With Manager')] = (
+        None
+    )
+
+
+class CareAndSupportPlanReviewPlanEvent(StrEnum):
+    new = 'new'
+    revised = 'revised'
+    reviewed = 'reviewed'
+
+
+class PlanOutcomeRef(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    id: Annotated[str, Field(pattern='^[A-Za-z0-9_.-]{1,40}$', title='Id')]
+    in_own_words: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='In Own Words',
+        ),
+    ]
+
+
+class PlanRef(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    plan_id: Annotated[
+        str,
+        Field(
+            description="The reviewed plan's plan_id.",
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Plan Id',
+        ),
+    ]
+    plan_date: Annotated[
+        date_aliased,
+        Field(description="The reviewed plan's plan_date.", title='Plan Date'),
+    ]
+    plan_event: Annotated[
+        CareAndSupportPlanReviewPlanEvent | None,
+        Field(description='Why that plan was written: new, revised or reviewed.'),
+    ] = 'new'
+    service_start: Annotated[
+        date_aliased | None,
+        Field(
+            description='When a new service or support began, if after the plan date (the light-touch review counts from it).',
+            title='Service Start',
+        ),
+    ] = None
+    last_review_date: Annotated[
+        date_aliased | None,
+        Field(
+            description='The date of the review before this one, if any.',
+            title='Last Review Date',
+        ),
+    ] = None
+    outcome_ids: Annotated[
+        list[OutcomeId] | None,
+        Field(
+            description='Every outcome id in the reviewed plan (each must be reviewed).',
+            max_length=200,
+            title='Outcome Ids',
+        ),
+    ] = None
+    outcomes: Annotated[
+        list[PlanOutcomeRef] | None,
+        Field(
+            description="The plan's outcomes in the person's own words, when carried.",
+            max_length=200,
+            title='Outcomes',
+        ),
+    ] = None
+
+
+class Progress(StrEnum):
+    achieved = 'achieved'
+    partly_achieved = 'partly_achieved'
+    not_achieved = 'not_achieved'
+    no_longer_wanted = 'no_longer_wanted'
+
+
+class HowPersonInvolved(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='How the person took part, in plain words.',
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='How Person Involved',
+        ),
+    ] = None
+
+
+class BestInterests(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='When the person lacks capacity: how decisions were made.',
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Best Interests',
+        ),
+    ] = None
+
+
+class ReviewKind(StrEnum):
+    light_touch = 'light_touch'
+    planned = 'planned'
+    unplanned = 'unplanned'
+    requested = 'requested'
+
+
+class ReviewMethod(StrEnum):
+    face_to_face = 'face_to_face'
+    telephone = 'telephone'
+    video = 'video'
+
+
+class Action(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Action',
+        ),
+    ] = None
+
+
+class ReviewRisk(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    risk: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Risk',
+        ),
+    ]
+    action: Annotated[Action | None, Field(title='Action')] = None
+
+
+class Reviewer1(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    name: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Name',
+        ),
+    ]
+    job_title: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Job Title',
+        ),
+    ]
+
+
+class Decisions(RootModel[list[Decision]]):
+    root: Annotated[list[Decision], Field(max_length=12, title='Decisions')] = None
+
+
+class DecisionReasons(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Decision Reasons',
+        ),
+    ] = None
+
+
 class BatchOut(BaseModel):
     id: Annotated[str, Field(title='Id')]
     status: Annotated[str, Field(title='Status')]
@@ -2958,6 +3484,224 @@ class ChargingLetterRecord(BaseModel):
         ),
     ] = None
     contact: ContactOfficer | None = None
+
+
+class CareAndSupportPlanReviewCommunication(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    needs: Annotated[list[Need] | None, Field(max_length=20, title='Needs')] = None
+    formats: Annotated[
+        list[CareAndSupportPlanReviewFormat] | None,
+        Field(max_length=10, title='Formats'),
+    ] = None
+    large_print_size: Annotated[
+        LargePrintSize | None, Field(title='Large Print Size')
+    ] = None
+    braille_grade: Annotated[
+        BrailleGrade | None,
+        Field(
+            description='Unified English Braille grade the person reads: 1 (uncontracted) or 2 (contracted, the default).',
+            title='Braille Grade',
+        ),
+    ] = None
+    contact_method: Annotated[
+        CareAndSupportPlanReviewContactMethod | None,
+        Field(description='How the person wants to be contacted.'),
+    ] = None
+    phone: Annotated[
+        Phone3 | None,
+        Field(description="The person's own phone number.", title='Phone'),
+    ] = None
+    email: Annotated[
+        Email3 | None,
+        Field(description="The person's own email address.", title='Email'),
+    ] = None
+    language: Annotated[
+        Language | None,
+        Field(description='The language the person speaks.', title='Language'),
+    ] = None
+    reads_language: Annotated[
+        ReadsLanguage | None,
+        Field(
+            description='The language the person reads, when it is not the one they speak or not English.',
+            title='Reads Language',
+        ),
+    ] = None
+    interpreter: Annotated[bool | None, Field(title='Interpreter')] = False
+    interpreter_language: Annotated[
+        InterpreterLanguage | None,
+        Field(
+            description='Which interpreter: British Sign Language, or the spoken language (for example Polish).',
+            title='Interpreter Language',
+        ),
+    ] = None
+    easy_read_words: Annotated[
+        EasyReadWords | None,
+        Field(
+            description='How the person describes themselves in their own easy-read words.',
+            title='Easy Read Words',
+        ),
+    ] = None
+
+
+class OutcomeReview(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    outcome_id: Annotated[
+        str, Field(pattern='^[A-Za-z0-9_.-]{1,40}$', title='Outcome Id')
+    ]
+    progress: Progress | None = None
+    working: Annotated[Working | None, Field(title='Working')] = None
+    not_working: Annotated[NotWorking | None, Field(title='Not Working')] = None
+    next_steps: Annotated[NextSteps | None, Field(title='Next Steps')] = None
+
+
+class Participant(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    name: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Name',
+        ),
+    ]
+    role: ParticipantRole
+    relationship: Annotated[Relationship | None, Field(title='Relationship')] = None
+
+
+class ReviewInvolvement(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    people: Annotated[
+        list[Participant] | None, Field(max_length=30, title='People')
+    ] = None
+    person_took_part: Annotated[bool | None, Field(title='Person Took Part')] = True
+    how_person_involved: Annotated[
+        HowPersonInvolved | None,
+        Field(
+            description='How the person took part, in plain words.',
+            title='How Person Involved',
+        ),
+    ] = None
+    capacity: Capacity | None = None
+    best_interests: Annotated[
+        BestInterests | None,
+        Field(
+            description='When the person lacks capacity: how decisions were made.',
+            title='Best Interests',
+        ),
+    ] = None
+
+
+class ReviewPerson(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    full_name: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Full Name',
+        ),
+    ]
+    preferred_name: Annotated[PreferredName | None, Field(title='Preferred Name')] = (
+        None
+    )
+    date_of_birth: Annotated[date_aliased | None, Field(title='Date Of Birth')] = None
+    address: CareAndSupportPlanReviewAddress | None = None
+    reference: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Reference',
+        ),
+    ]
+    nhs_number: Annotated[
+        NhsNumber | None,
+        Field(
+            description='NHS number, 10 digits (999 123 4567); the last is the modulus 11 check digit.',
+            title='Nhs Number',
+        ),
+    ] = None
+    communication: CareAndSupportPlanReviewCommunication | None = None
+
+
+class OutcomesReviewed(RootModel[list[OutcomeReview]]):
+    root: Annotated[
+        list[OutcomeReview], Field(max_length=200, title='Outcomes Reviewed')
+    ] = None
+
+
+class CareAndSupportPlanReview(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    record_type: Annotated[Literal['review'], Field(title='Record Type')]
+    schema_version: Annotated[Literal['1.0'], Field(title='Schema Version')]
+    review_id: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Review Id',
+        ),
+    ]
+    review_date: Annotated[
+        date_aliased,
+        Field(
+            description='The date of the review; the document date.',
+            title='Review Date',
+        ),
+    ]
+    kind: ReviewKind
+    method: ReviewMethod
+    last_face_to_face_review: Annotated[
+        date_aliased | None,
+        Field(
+            description='The last face-to-face review; needed for a telephone or video review (8.5.2).',
+            title='Last Face To Face Review',
+        ),
+    ] = None
+    phone_suitability: PhoneSuitability | None = None
+    person: ReviewPerson
+    plan: PlanRef
+    reviewer: Reviewer1 | None = None
+    involvement: ReviewInvolvement | None = None
+    outcomes_reviewed: Annotated[
+        OutcomesReviewed | None, Field(title='Outcomes Reviewed')
+    ] = None
+    changes: Changes | None = None
+    risks: Annotated[list[ReviewRisk] | None, Field(max_length=50, title='Risks')] = (
+        None
+    )
+    decisions: Annotated[Decisions | None, Field(title='Decisions')] = None
+    decision_reasons: Annotated[
+        DecisionReasons | None, Field(title='Decision Reasons')
+    ] = None
+    budget: BudgetChange | None = None
+    finances: Finances | None = None
+    disagreement: Disagreement | None = None
+    family_carer: Annotated[
+        CarerLink | None,
+        Field(
+            description="A carer of the person (not a Person record: the plan holds the carer's details)."
+        ),
+    ] = None
+    next_review_date: Annotated[
+        date_aliased | None, Field(title='Next Review Date')
+    ] = None
 
 
 class BatchListOut(BaseModel):

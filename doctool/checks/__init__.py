@@ -11,15 +11,17 @@ from doctool.checks.dp_rules import DP_RULES
 from doctool.checks.engine import run
 from doctool.checks.letter_rules import LETTER_RULES, PDF_RULES, figures_estimated
 from doctool.checks.plan_rules import PLAN_RULES
+from doctool.checks.review_rules import REVIEW_RULES
 from doctool.findings import Finding, Report, Severity
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
+from doctool.model.review import ReviewRecord
 from doctool.profiles import Profile, load_profile
 
 if TYPE_CHECKING:
     from doctool.render.pdf import Pdf
 
-__all__ = ["Finding", "Report", "Severity", "check_document", "check_dp_summary", "check_letter", "check_letter_pdf", "check_plan", "merge"]
+__all__ = ["Finding", "Report", "Severity", "check_document", "check_dp_summary", "check_letter", "check_letter_pdf", "check_plan", "check_review", "merge"]
 
 
 def check_plan(plan: Plan, profile: Profile | None = None) -> Report:
@@ -87,8 +89,15 @@ def check_dp_summary(plan: Plan, profile: Profile | None = None) -> Report:
     return run(plan, DP_RULES, profile or load_profile("england"), document="dp_summary")
 
 
-def check_document(doc: Plan | LetterRecord, profile: Profile | None = None) -> Report:
-    """What ``doctool validate`` reports: a plan's findings, or a letter record's."""
+def check_review(review: ReviewRecord, profile: Profile | None = None) -> Report:
+    """Every finding for the review of a plan (``data/rules/review.toml``)."""
+    return run(review, REVIEW_RULES, profile or load_profile("england"), document="review")
+
+
+def check_document(doc: Plan | LetterRecord | ReviewRecord, profile: Profile | None = None) -> Report:
+    """What ``doctool validate`` reports: a plan's findings, a letter record's or a review's."""
+    if isinstance(doc, ReviewRecord):
+        return check_review(doc, profile)
     return check_letter(doc, profile) if isinstance(doc, LetterRecord) else check_plan(doc, profile)
 
 

@@ -63,7 +63,7 @@ JSONL_TYPES = {"", "application/x-ndjson", "application/jsonl", "application/jso
                "application/json", "text/plain", "application/octet-stream"}
 MAPPING_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
 #: Published schema name -> its name in the OpenAPI document's components.
-RECORD_COMPONENTS = {"plan": "CareAndSupportPlan", "charging-letter": "ChargingLetterRecord"}
+RECORD_COMPONENTS = {"plan": "CareAndSupportPlan", "charging-letter": "ChargingLetterRecord", "review": "CareAndSupportPlanReview"}
 
 log = logging.getLogger("doctool.service")
 
