@@ -120,6 +120,17 @@ def test_a_finding_names_the_abbreviation_and_the_number_word_but_no_personal_wo
     assert verdict.hard_positions == (6,)  # "dosette", named by its place, not quoted
 
 
+def test_family_who_share_the_surname_are_not_the_reader():
+    data = _sample("01")  # Margaret Ellen Dawson, called Peggy; her daughter is Claire Dawson
+    data["person"]["lives_with"] = "Claire Dawson visits me every evening."
+    comp = compose(_plan(data), ENGLAND)
+    assert "Claire Dawson visits me every evening." in [s.text for s in comp.sentences()]
+    data["person"]["lives_with"] = "Peggy lives on her own."
+    comp = compose(_plan(data), ENGLAND)
+    gone = [g for g in comp.left_out if g.path == "$.person.lives_with"]
+    assert gone and gone[0].verdict is not None and "third_person" in gone[0].verdict.reasons
+
+
 def test_raw_sentences_know_a_note_cut_off_by_a_semicolon():
     pieces = raw_sentences("Door sensor; staff check visitors. Appointee manages money.")
     assert pieces == [("Door sensor.", False), ("Staff check visitors.", True), ("Appointee manages money.", True)]

@@ -316,7 +316,9 @@ def _reader_names(plan: Plan) -> set[str]:
     """The names of the person the plan is for (a carer's plan: the carer): in their own plan
     they are "I", so free text that names them is in the third person."""
     p = plan.person
-    return _name_words(p.full_name) | _name_words(p.preferred_name)
+    # Not the surname: family share it ("Claire Dawson visits me." in Margaret Dawson's plan).
+    given = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", p.full_name) if w.lower() not in _TITLES][:1]
+    return _name_words(" ".join(given)) | _name_words(p.preferred_name)
 
 
 def _other_names(plan: Plan, profile: Profile, reader: set[str]) -> set[str]:
