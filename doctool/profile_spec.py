@@ -92,6 +92,57 @@ class HardWords(Fixed):
     abbreviations: Abbreviations | None = None
 
 
+class PlainSettings(Fixed):
+    min_sentence_words: int | None = Field(default=None, ge=1, le=15)
+    use_dale_chall: bool | None = None
+
+
+class PlainList(Fixed):
+    words: list[str] = []
+    add: list[str] = []
+    remove: list[str] = []
+
+
+class VerbList(Fixed):
+    words: list[str] = []
+    forms: list[str] = []
+
+
+class NumberWords(Fixed):
+    words: list[str] = []
+    digits: dict[str, str] = {}
+
+
+class RefusedShortForms(Fixed):
+    refuse: list[str] = []
+
+
+class PlainWords(Fixed):
+    """``[easyread.plain_words]``: the stricter gate's word lists (data/easyread/plain_words.toml)."""
+
+    settings: PlainSettings | None = None
+    plain: PlainList | None = None
+    verbs: VerbList | None = None
+    numbers: NumberWords | None = None
+    abbreviations: RefusedShortForms | None = None
+
+
+class Meaning(Fixed):
+    """One entry of ``[easyread.meanings.<need|goal|risk|block>.<name>]`` (data/easyread/meanings.toml)."""
+
+    picture: str | None = None
+    alt: str | None = None
+    say: str | None = None
+    words: list[str] | None = None
+
+
+class Meanings(Fixed):
+    need: dict[str, Meaning] = {}
+    goal: dict[str, Meaning] = {}
+    risk: dict[str, Meaning | list[str]] = {}
+    block: dict[str, Meaning] = {}
+
+
 class Easyread(Fixed):
     """``[easyread]``: the settings in ``data/easyread/settings.toml``, pictures and hard words."""
 
@@ -104,6 +155,8 @@ class Easyread(Fixed):
     pictures_credit: str | None = None
     pictures: dict[str, Picture] = {}
     hard_words: HardWords | None = None
+    plain_words: PlainWords | None = None
+    meanings: Meanings | None = None
 
 
 @cache

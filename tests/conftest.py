@@ -65,14 +65,26 @@ def complete_plan_dict() -> dict[str, Any]:
 
 
 def clean_plan_dict() -> dict[str, Any]:
-    """Sample 01 with its two sentences that are too long for easy read (ER-SENTENCE-LENGTH
-    warnings) rewritten short: no check of any document that applies finds anything."""
+    """Sample 01 with the free text that is not easy read rewritten (too long: ER-SENTENCE-LENGTH;
+    a note, a number in words, a hard word: ER-EASY-WORDING), or given easy-read wording:
+    no check of any document that applies finds anything."""
     plan = complete_plan_dict()
     plan["contingency"]["plan"] = (
         "If Brightcare cannot visit, they will phone Claire and the duty team. "
-        "The duty team will arrange another visit the same day."
+        "The duty team will arrange another visit for me the same day."
     )
     plan["needs"][0]["met_by"][0]["what"] = "Help me to wash or shower, then dry and dress."
+    plan["person"]["lives_with"] = "I live on my own in my home. My daughter Claire lives 10 minutes away."
+    plan["person"]["about_me"] = (
+        "I was a school cook for 30 years and I still love to bake. "
+        "I want to stay in my own home with my cat, Biscuit. I had a fall in August and I am frightened of falling again."
+    )
+    plan["person"]["communication"]["needs"] = ["I wear glasses to read. I need larger print."]
+    plan["contingency"]["risks"][0]["easy_read"] = (
+        "I might fall at night or in the bathroom. I have a shower seat, grab rails and a pendant alarm. "
+        "If I fall, I press my pendant alarm to get help."
+    )
+    plan["contingency"]["keys_held_by"] = "I have a key safe by my front door. Claire and Brightcare know the code."
     return plan
 
 

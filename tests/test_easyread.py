@@ -676,8 +676,20 @@ def test_a_profile_can_raise_severity(tmp_path):
     assert any(f.rule == "ER-SENTENCE-LENGTH" for f in report.errors)
 
 
+def _without_easy_read_wording(node: Any) -> Any:
+    """A plan with no item's own easy-read wording (the practitioners' text only)."""
+    if isinstance(node, dict):
+        return {k: _without_easy_read_wording(v) for k, v in node.items() if k != "easy_read"}
+    if isinstance(node, list):
+        return [_without_easy_read_wording(v) for v in node]
+    return node
+
+
 def test_a_very_long_plan_runs_sections_together(england):
-    data = _sample(SAMPLES[1] if len(SAMPLES) > 1 else SAMPLES[0])
+    # The practitioners' long texts are left out of easy read, so four times the needs still
+    # fit in 24 pages once the sections run together (with sample 02's easy-read wording they
+    # do not, and the gate says so: ER-PAGES).
+    data = _without_easy_read_wording(_sample(SAMPLES[1] if len(SAMPLES) > 1 else SAMPLES[0]))
     extra = copy.deepcopy(data["needs"])
     for round_ in range(3):
         for need in copy.deepcopy(extra):

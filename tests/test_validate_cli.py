@@ -385,16 +385,21 @@ def test_human_report_no_findings(run_cli, write_json, clean_plan):
 
 def test_validate_reports_the_easy_read_gate(run_cli):
     """validate shows every document's findings: sample 01's two sentences too long for the
-    easy-read plan are warnings in validate, as render acts on them."""
+    easy-read plan, and its free text that is not easy read as written (notes, numbers in
+    words, hard words), are warnings in validate, as render acts on them."""
     code, out, _ = run_cli(["validate", PLANS[0], "--json"])
     assert code == 0
     found = {(f["rule"], f["severity"], f["path"]) for f in json.loads(out)["findings"]}
+    not_easy = ("contingency.keys_held_by", "contingency.risks[0].proactive", "contingency.risks[0].reactive",
+                "contingency.risks[0].risk", "person.about_me", "person.communication.needs[0]", "person.lives_with")
     assert found == {
         ("ER-SENTENCE-LENGTH", "warning", "$.contingency.plan"),
         ("ER-ESSENTIAL-LEFT-OUT", "warning", "$.needs[0].met_by[0].what"),
+        *(("ER-EASY-WORDING", "warning", f"$.{path}") for path in not_easy),
     }
     code, out, _ = run_cli(["validate", PLANS[0]])
-    assert "(0 blocking, 2 warnings)" in out and "ER-SENTENCE-LENGTH" in out and "ER-ESSENTIAL-LEFT-OUT" in out
+    assert "(0 blocking, 9 warnings)" in out and "ER-SENTENCE-LENGTH" in out and "ER-ESSENTIAL-LEFT-OUT" in out
+    assert "ER-EASY-WORDING" in out
 
 
 # --- no personal data in any output --------------------------------------------------------

@@ -15,6 +15,7 @@ proportionally larger), line spacing 1.5, no italics.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from doctool.accessible.source import Source
@@ -85,6 +86,36 @@ def page_css(size: int, reference: str, footer: str) -> str:
     )
 
 
+_TAG = re.compile(r"(<[^>]*>)")
+# Starts only at the start of a run of address characters, and never backtracks into one:
+# linear time on hostile text (a field of 100,000 letters).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)+")
+_WEB = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)]")
+
+
+def _breaks(address: str) -> str:
+    """Where a long email or web address may wrap: before the @ and before each dot (after
+    a slash in a web address), never inside a word and never with a hyphen."""
+    head, rest = address[:1], address[1:]
+    rest = rest.replace("@", "<wbr>@").replace(".", "<wbr>.").replace("/", "/<wbr>")
+    return head + rest.replace("/<wbr>/<wbr>", "//<wbr>")
+
+
+def mark_address_breaks(html: str) -> str:
+    """The body text of ``html`` with break points in email and web addresses, so that at a
+    large size an address that does not fit on a line wraps at a sensible point (large
+    print turns off breaking inside words)."""
+    start = html.find("<body")
+    if start < 0:
+        return html
+    head, body = html[:start], html[start:].replace("<wbr>", "")
+    parts = _TAG.split(body)
+    for i in range(0, len(parts), 2):  # text between tags; the odd parts are the tags
+        text = _EMAIL.sub(lambda m: _breaks(m.group(0)), parts[i])
+        parts[i] = _WEB.sub(lambda m: _breaks(m.group(0)) if "<wbr>" not in m.group(0) else m.group(0), text)
+    return head + "".join(parts)
+
+
 def large_print_html(source: Source, size: int) -> str:
     """The document's own template at ``size`` pt: then ``large-print.css`` and
     ``stacked-tables.css`` (placed last, so they win over the shared and the document's own
@@ -96,9 +127,10 @@ def large_print_html(source: Source, size: int) -> str:
         classes.append("stack-fields")
     css = "".join((CSS_DIR / name).read_text(encoding="utf-8") for name in ("large-print.css", "stacked-tables.css"))
     meta = source.document.meta
-    return render_html(
+    html = render_html(
         source.document, source.kind.html_template, classes, css + page_css(size, meta.reference, meta.footer), source.profile
     )
+    return mark_address_breaks(html)
 
 
 def render_large_print_pdf(source: Source, size: int) -> bytes:

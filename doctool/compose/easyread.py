@@ -50,8 +50,10 @@ class _Pictures:
 
 
 def _illustrated(b: Block, pics: dict[str, Picture], hard: HardWords | None, sign: tuple[str, ...]) -> Illustrated:
+    picture = pics[b.picture]
     return Illustrated(
-        picture=pics[b.picture],
+        # the alt text says what the picture means here ("A bus: help to get out and about")
+        picture=replace(picture, alt=b.alt) if b.alt else picture,
         sentences=tuple(_text(s, hard) for s in b.sentences),
         items=tuple(_text(s, hard) for s in b.items),
         emphasis=tuple(i for i, s in enumerate(b.sentences) if s.strong),

@@ -379,7 +379,10 @@ def _pay(letter: LetterRecord, t: _Text) -> list[Block]:
 def _review(letter: LetterRecord, t: _Text) -> list[Block]:
     if letter.financial_assessment.scenario is S.pending:
         return [p(t("text", "review_pending")), p(t("text", "review_how"))]
-    return [p(t("text", "review")), p(t("text", "review_by")), p(t("text", "review_how"))]
+    # The date to ask by is the one thing the reader must act on: it is printed in bold.
+    deadline = para(t("text", "review_by"), "strong")
+    assert deadline is not None
+    return [p(t("text", "review")), deadline, p(t("text", "review_how"))]
 
 
 def _address_lines(letter: LetterRecord) -> list[str]:

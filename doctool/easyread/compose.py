@@ -13,11 +13,13 @@ easy-read words are kept sentence by sentence: a long one is left out, the rest 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from doctool.easyread.pictures import PictureBook, openmoji_attribution
+from doctool.easyread.pictures import Meaning, Meanings, PictureBook, openmoji_attribution
 from doctool.easyread.pictures import settings as easyread_settings
+from doctool.easyread.plain import PlainWords, Verdict, digits, one_way_times, raw_sentences
 from doctool.easyread.readability import HardWords, Readability, flesch_reading_ease
 from doctool.easyread.sentences import Sentence, finish, split_sentences, strip_end, word_count
 from doctool.formatting import add_days, day_date, easy_money, long_date
@@ -48,6 +50,8 @@ class Block:
     sentences: list[Sentence] = field(default_factory=list)
     items: list[Sentence] = field(default_factory=list)
     sign_here: bool = False
+    #: What the picture means here (its alt text), when it says more than the picture's own.
+    alt: str = ""
 
     def all_sentences(self) -> list[Sentence]:
         return [*self.sentences, *self.items]
@@ -67,13 +71,22 @@ class Section:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A free-text field (or one sentence of the person's own words) left out as too long."""
+    """A free-text field (or one sentence of the person's own words) left out of easy read.
+
+    ``reason`` is ``length`` (a sentence over the word limit) or ``plain`` (it failed the
+    stricter gate for free text: ``verdict`` says why); ``instead`` is true when a general
+    pattern sentence stands in its place; ``easy_field`` names the item's own easy-read
+    wording field (``easy_read``) when it has one."""
 
     path: str
     section: str
     number: int
     words: int
     own_words: bool = False
+    reason: str = "length"
+    verdict: Verdict | None = None
+    instead: bool = False
+    easy_field: str = ""
 
 
 @dataclass
@@ -90,6 +103,7 @@ class Composition:
     hard: HardWords
     settings: dict[str, Any]
     uses_openmoji_credit: bool = True
+    min_sentence_words: int = 4
 
     def located(self) -> list[tuple[str, int, Sentence]]:
         """Every sentence with its section heading and its number within that section."""
@@ -128,11 +142,17 @@ class Composition:
 class Writer:
     """Fills patterns and vets free text for one document, recording what it leaves out."""
 
-    def __init__(self, wording: Wording, max_words: int) -> None:
+    def __init__(
+        self, wording: Wording, max_words: int, plain: PlainWords | None = None,
+        reader: set[str] | None = None, names: set[str] | None = None,
+    ) -> None:
         self.w = wording
         self.max = max_words
         self.section = ""
         self.left_out: list[LeftOut] = []
+        self.plain = plain
+        self.reader = reader or set()
+        self.names = names or set()
 
     # --- patterns ---------------------------------------------------------------------
 
@@ -175,15 +195,51 @@ class Writer:
 
     # --- free text --------------------------------------------------------------------
 
-    def free(self, text: str | None, path: str, own_words: bool = False) -> list[Sentence]:
-        """Free text as sentences: all of them if every one is short, otherwise none.
+    def free(self, text: str | None, path: str, own_words: bool = False, easy_field: str = "") -> list[Sentence]:
+        """Free text as sentences: all of them if every one is short and plain, otherwise none.
 
-        The person's own easy-read words (``own_words``) are kept one by one instead.
+        The person's own easy-read words (``own_words``) are kept one by one instead, and
+        only their length is checked. ``easy_field`` is the path of the item's own easy-read
+        wording field, named in the finding when the text is left out.
         """
         if not text or not text.strip():
             return []
-        sentences = split_sentences(text)
-        return self.vet(sentences, path, own_words)
+        if own_words:
+            return self.vet(split_sentences(text), path, own_words)
+        return self.vet_plain(raw_sentences(text), path, easy_field)
+
+    def vet_plain(self, pieces: list[tuple[str, bool]], path: str, easy_field: str = "") -> list[Sentence]:
+        """Sentences of free text (each with whether it ended with a full stop) that all pass
+        the length limit and the stricter gate (:mod:`doctool.easyread.plain`), or none."""
+        failed = False
+        for i, (text, ended) in enumerate(pieces):
+            n = word_count(text)
+            if n > self.max:
+                self.left_out.append(LeftOut(path, self.section, i + 1, n, easy_field=easy_field))
+                failed = True
+            elif self.plain is not None:
+                verdict = self.plain.judge(text, ended, self.reader, self.names)
+                if not verdict.ok:
+                    self.left_out.append(LeftOut(path, self.section, i + 1, n, reason="plain", verdict=verdict, easy_field=easy_field))
+                    failed = True
+        return [] if failed else [Sentence(text, path) for text, _ in pieces]
+
+    def value_ok(self, text: str, path: str) -> bool:
+        """Whether a value put inside a pattern ("When: {when}.") is plain: no abbreviation,
+        number word, time written another way or hard word. Recorded as left out if not."""
+        if self.plain is None:
+            return True
+        verdict = self.plain.judge(text, True, self.reader, self.names)
+        kept = tuple(r for r in verdict.reasons if r in ("abbreviation", "number_words", "times", "hard_word"))
+        if not kept:
+            return True
+        verdict = Verdict(kept, verdict.abbreviations, verdict.number_words, verdict.hard_positions)
+        self.left_out.append(LeftOut(path, self.section, 1, word_count(text), reason="plain", verdict=verdict))
+        return False
+
+    def instead(self, path: str) -> None:
+        """Mark the fields left out at ``path`` as having a general sentence in their place."""
+        self.left_out = [replace(g, instead=True) if g.path == path else g for g in self.left_out]
 
     def vet(self, sentences: list[str], path: str, own_words: bool = False) -> list[Sentence]:
         long = [(i, word_count(s)) for i, s in enumerate(sentences) if word_count(s) > self.max]
@@ -244,6 +300,51 @@ def _has_verb(tokens: list[str], finite: set[str], third: set[str]) -> bool:
     return False
 
 
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "lady"}
+
+
+def _name_words(name: str | None) -> set[str]:
+    """The capitalised words of a name, in lower case ("Jordan Reece (PA)" -> jordan, reece, pa)."""
+    words = set()
+    for token in re.findall(r"[A-Za-z][A-Za-z'’-]*", name or ""):
+        if token[:1].isupper() and token.lower() not in _TITLES:
+            words.add(token.lower())
+    return words
+
+
+def _reader_names(plan: Plan) -> set[str]:
+    """The names of the person the plan is for (a carer's plan: the carer): in their own plan
+    they are "I", so free text that names them is in the third person."""
+    p = plan.person
+    # Not the surname: family share it ("Claire Dawson visits me." in Margaret Dawson's plan).
+    given = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", p.full_name) if w.lower() not in _TITLES][:1]
+    return _name_words(" ".join(given)) | _name_words(p.preferred_name)
+
+
+def _other_names(plan: Plan, profile: Profile, reader: set[str]) -> set[str]:
+    """Words of the other names in the plan (helpers, contacts, family, the council), so a
+    sentence about someone named ("Jordan cooks with me.") counts as saying who does what."""
+    names: set[str] = _name_words(str(profile.council.get("name", "")))
+    p = plan.person
+    names |= {w for c in p.support_network for w in _name_words(c.name)}
+    names |= {w for n in plan.needs or [] for a in n.met_by for w in _name_words(a.who)}
+    if plan.contingency:
+        names |= {w for c in plan.contingency.emergency_contacts for w in _name_words(c.name)}
+    if plan.involvement:
+        names |= {w for c in plan.involvement.people for w in _name_words(c.name)}
+        names |= {w for c in plan.involvement.copies_to for w in _name_words(c.name)}
+    for other in (plan.carer,):
+        if other:
+            names |= _name_words(other.full_name) | _name_words(other.preferred_name)
+    if plan.cared_for:
+        names |= _name_words(plan.cared_for.name)
+    if plan.direct_payment and plan.direct_payment.holder:
+        names |= _name_words(plan.direct_payment.holder.name)
+    if plan.review and plan.review.reviewer:
+        names |= _name_words(plan.review.reviewer)
+    return names - reader
+
+
 def _called(person: Person) -> str:
     return person.preferred_name or person.full_name.split()[0]
 
@@ -265,8 +366,13 @@ class Composer:
         self.profile = profile
         self.settings = easyread_settings(profile)
         self.w = Wording("easyread", profile)
-        self.out = Writer(self.w, int(self.settings["max_sentence_words"]))
         self.hard = HardWords(profile)
+        self.meanings = Meanings(profile)
+        reader = _reader_names(plan)
+        self.out = Writer(
+            self.w, int(self.settings["max_sentence_words"]), PlainWords(profile, self.hard),
+            reader, _other_names(plan, profile, reader) | {w.lower() for w in self.w["rewrite"]["ordinary"]},
+        )
         self.combined = plan.plan_type is PlanType.combined and plan.carer is not None
         self.carer_name = _called(plan.carer) if plan.carer else ""
 
@@ -283,6 +389,21 @@ class Composer:
 
     def for_carer(self, need_or_outcome: Any) -> bool:
         return self.combined and need_or_outcome.whose is Whose.carer
+
+    def shown(self, meaning: Meaning, sentences: list[Sentence]) -> Block:
+        """A block whose picture and alt text come from the meanings file."""
+        return Block(meaning.picture, sentences, alt=meaning.alt)
+
+    def free_or_instead(self, text: str | None, path: str, instead: str, easy: str | None = None, easy_path: str = "") -> list[Sentence]:
+        """The item's own easy-read wording if it has some; else the free text if it passes
+        the gate; else the general sentence ``[instead] <instead>`` (the finding says so)."""
+        if easy and easy.strip():
+            return self.out.free(easy, easy_path, own_words=True)
+        said = self.out.free(text, path, easy_field=easy_path)
+        if said or not text or not text.strip():
+            return said
+        self.out.instead(path)
+        return [Sentence(finish(self.w["instead"][instead]), path, personal=False)]
 
     # --- the document -----------------------------------------------------------------
 
@@ -320,6 +441,7 @@ class Composer:
             left_out=self.out.left_out,
             hard=self.hard,
             settings=self.settings,
+            min_sentence_words=self.out.plain.min_words if self.out.plain else 4,
         )
 
     def cover(self) -> list[Block]:
@@ -348,16 +470,18 @@ class Composer:
         if p.address:
             address = ", ".join([*(strip_end(line) for line in p.address.lines), p.address.postcode])
             sec.add(Block("house", [out.say("about", "address", "$.person.address", address=address)]))
-        sec.add(Block("family", out.free(p.lives_with, "$.person.lives_with")))
+        m = self.meanings
+        sec.add(self.shown(m.block("lives_with"), out.free(p.lives_with, "$.person.lives_with")))
         comm = p.communication
         if comm and comm.easy_read_words:
-            sec.add(Block("heart", out.free(comm.easy_read_words, "$.person.communication.easy_read_words", own_words=True)))
+            words = out.free(comm.easy_read_words, "$.person.communication.easy_read_words", own_words=True)
         else:
-            sec.add(Block("heart", out.free(p.about_me, "$.person.about_me")))
+            words = out.free(p.about_me, "$.person.about_me", easy_field="$.person.communication.easy_read_words")
+        sec.add(self.shown(m.block("about_me"), words))
         strengths: list[Sentence] = []
         for i, text in enumerate(p.strengths):
             strengths += out.free(text, f"$.person.strengths[{i}]")
-        sec.add(Block("strengths", strengths))
+        sec.add(self.shown(m.block("strengths"), strengths))
         if plan.cared_for:
             cf = plan.cared_for
             sec.add(
@@ -424,14 +548,19 @@ class Composer:
                 first = out.say("need", "carer", f"{path}.domain", carer=self.carer_name, do=d["do"])
             else:
                 first = out.say("need", "person", f"{path}.domain", do=d["do"])
-            block = Block(d["picture"], [first])
+            block = self.shown(self.meanings.need(need.domain.value), [first])
             if need.council_will_meet is True:
                 block.sentences += self._fixed_at("need", "council_meets", f"{path}.council_will_meet")
             elif need.council_will_meet is False:
                 block.sentences += self._fixed_at("need", "council_not", f"{path}.council_will_meet")
                 if need.id in not_met:
                     k, nm = not_met[need.id]
-                    block.sentences += out.free(nm.what_can_help, f"$.advice.needs_not_met[{k}].what_can_help")
+                    where = f"$.advice.needs_not_met[{k}]"
+                    easy = getattr(nm, "easy_read", None)
+                    if easy:
+                        block.sentences += out.free(easy, f"{where}.easy_read", own_words=True)
+                    else:
+                        block.sentences += out.free(nm.what_can_help, f"{where}.what_can_help", easy_field=f"{where}.easy_read")
             else:
                 block.sentences += self._fixed_at("need", "council_undecided", f"{path}.council_will_meet")
             if need.fluctuates:
@@ -448,10 +577,15 @@ class Composer:
         return sec
 
     def _goal(self, j: int, outcome: Any) -> Block | None:
-        words = self.out.free(outcome.in_own_words, f"$.outcomes[{j}].in_own_words")
+        where = f"$.outcomes[{j}]"
+        words = self.free_or_instead(
+            outcome.in_own_words, f"{where}.in_own_words", "goal", getattr(outcome, "easy_read", None), f"{where}.easy_read"
+        )
         if not words:
             return None
-        block = Block(self.w["need"]["goal_picture"], words)
+        domains = {n.id: n.domain.value for n in self.plan.needs or []}
+        domain = next((domains[i] for i in outcome.need_ids if i in domains), None)
+        block = self.shown(self.meanings.goal(domain), words)
         if self.for_carer(outcome):
             block.sentences.insert(0, self.out.say("about", "carer_says", f"$.outcomes[{j}].whose", carer=self.carer_name))
         return block
@@ -472,7 +606,8 @@ class Composer:
         out, d = self.out, self.domain(need)
         carer = self.for_carer(need)
         pictures = {MetBy.equipment: "equipment", MetBy.self: "myself", MetBy.health: "doctor"}
-        block = Block(pictures.get(a.how, d["picture"]))
+        meaning = self.meanings.need(need.domain.value)
+        block = Block(pictures.get(a.how, meaning.picture))
         who = strip_end(a.who)
         # "How: self" with someone else named (a cleaner the person pays) reads as that
         # person helping; "I do some of this myself" is only for the person themselves.
@@ -492,7 +627,7 @@ class Composer:
         elif carer and self._is_carer(who):
             block.sentences.append(out.say("helper", "carer_self", f"{path}.who", carer=self.carer_name))
         else:
-            block.picture = d["picture"] if a.how is MetBy.self else block.picture
+            block.picture = meaning.picture if a.how is MetBy.self else block.picture
             keys = ("carer", "carer_short") if carer else ("person", "person_short")
             options = []
             for key in keys:
@@ -504,8 +639,13 @@ class Composer:
             block.sentences.append(out.say_fit(options, f"{path}.who"))
             if a.how is MetBy.direct_payment:
                 block.sentences += self._fixed_at("helper", "direct_payment", f"{path}.how")
-        block.sentences += out.vet(self._what(a, carer, self_like=me and not carer), f"{path}.what")
+        easy = getattr(a, "easy_read", None)
+        if easy and easy.strip():
+            block.sentences += out.free(easy, f"{path}.easy_read", own_words=True)
+        else:
+            block.sentences += out.vet_plain(self._what(a, carer, self_like=me and not carer), f"{path}.what", easy_field=f"{path}.easy_read")
         block.sentences += self._when(a, path)
+        block.alt = meaning.alt if block.picture == meaning.picture else ""
         return block
 
     def _is_reader(self, role: str) -> bool:
@@ -527,18 +667,29 @@ class Composer:
         return _no_brackets(who).lower() in names
 
     def _when(self, a: Arrangement, path: str) -> list[Sentence]:
+        """How often and when, with times written one way ("4pm to 7pm") and numbers as
+        digits ("2 evenings a week"); a value that is still not plain is left out."""
         out = self.out
-        parts = [strip_end(x) for x in (a.frequency, a.times) if x]
+        numbers = out.plain.digits if out.plain else {}
+        parts: list[tuple[str, str]] = []
+        for name, value in (("frequency", a.frequency), ("times", a.times)):
+            if value and value.strip():
+                text = strip_end(digits(one_way_times(value), numbers)).replace("; ", " and ")
+                if out.value_ok(text, f"{path}.{name}"):
+                    parts.append((text, f"{path}.{name}"))
         if not parts:
             return []
-        if len(parts) == 2 and parts[1].split(" ", 1)[0].lower() in set(self.w["rewrite"]["lower_in_times"]):
-            parts[1] = parts[1][0].lower() + parts[1][1:]
-        both = out.say("helper", "when", f"{path}.frequency", when=", ".join(parts))
+        texts = [t for t, _ in parts]
+        if len(parts) == 2 and texts[1].split(" ", 1)[0].lower() in set(self.w["rewrite"]["lower_in_times"]):
+            texts[1] = texts[1][0].lower() + texts[1][1:]
+        both = out.say("helper", "when", parts[0][1], when=", ".join(texts))
         if both.words <= out.max or len(parts) == 1:
-            return out.vet([both.text], f"{path}.frequency" if a.frequency else f"{path}.times")
-        return out.vet([finish(parts[0])], f"{path}.frequency") + out.vet([finish(parts[1])], f"{path}.times")
+            return out.vet([both.text], parts[0][1])
+        first = out.say("helper", "when", parts[0][1], when=texts[0])
+        second = out.say("helper", "times", parts[1][1], times=texts[1])
+        return out.vet([first.text], parts[0][1]) + out.vet([second.text], parts[1][1])
 
-    def _what(self, a: Arrangement, carer: bool, self_like: bool) -> list[str]:
+    def _what(self, a: Arrangement, carer: bool, self_like: bool) -> list[tuple[str, bool]]:
         """The "what they do" text as sentences about the helper (see [rewrite])."""
         rw = self.w["rewrite"]
         imperative, then = set(rw["imperative"]), set(rw["then"])
@@ -546,8 +697,8 @@ class Composer:
         finite = set(rw["finite"])
         helper = self.w["helper"]
         name = _no_brackets(strip_end(a.who)) or strip_end(a.who)
-        out: list[str] = []
-        for sentence in split_sentences(a.what):
+        out: list[tuple[str, bool]] = []
+        for sentence, ended in raw_sentences(a.what):
             tokens = sentence.split()
             first = tokens[0].strip(",.;:").lower()
             second = tokens[1].strip(",.;:'").lower() if len(tokens) > 1 else ""
@@ -564,7 +715,7 @@ class Composer:
                 )
             else:
                 text = sentence
-            out.append(finish(text))
+            out.append((finish(text), ended))
         return out
 
     def money(self) -> Section:
@@ -660,19 +811,13 @@ class Composer:
         plan, out = self.plan, self.out
         sec = self.section("wrong")
         c = plan.contingency
-        plans = out.free(c.plan if c else None, "$.contingency.plan")
+        m = self.meanings
+        sec.add(self.shown(m.block("contingency"), self.free_or_instead(c.plan if c else None, "$.contingency.plan", "contingency")))
         if plan.direct_payment:
-            plans += out.free(plan.direct_payment.contingency, "$.direct_payment.contingency")
-        sec.add(Block("warning", plans))
+            dp_plan = self.free_or_instead(plan.direct_payment.contingency, "$.direct_payment.contingency", "dp_contingency")
+            sec.add(self.shown(m.block("direct_payment_contingency"), dp_plan))
         for i, risk in enumerate(c.risks if c else []):
-            lead = out.free(risk.risk, f"$.contingency.risks[{i}].risk")
-            if not lead:
-                continue
-            block = Block("warning", [Sentence(s.text, s.path, strong=True) for s in lead])
-            block.sentences += out.free(risk.proactive, f"$.contingency.risks[{i}].proactive")
-            block.sentences += out.free(risk.reactive, f"$.contingency.risks[{i}].reactive")
-            if len(block.sentences) > len(lead):  # a worry with nothing to do about it would only alarm
-                sec.add(block)
+            sec.add(self._risk(i, risk))
         phones = []
         for i, contact in enumerate(c.emergency_contacts if c else []):
             where = f"$.contingency.emergency_contacts[{i}]"
@@ -688,9 +833,40 @@ class Composer:
             phones.append(out.say("wrong", "council", "$", phone=council_phone))
         sec.add(Block("phone", phones))
         if c:
-            sec.add(Block("key", out.free(c.keys_held_by, "$.contingency.keys_held_by")))
-            sec.add(Block("pet", out.free(c.pets_and_property, "$.contingency.pets_and_property")))
+            sec.add(Block("key", self.free_or_instead(c.keys_held_by, "$.contingency.keys_held_by", "keys")))
+            sec.add(Block("pet", self.free_or_instead(c.pets_and_property, "$.contingency.pets_and_property", "pets")))
         return sec
+
+    def _risk(self, i: int, risk: Any) -> Block:
+        """A risk, its picture chosen by what it is about (never a warning sign for all):
+        the person's easy-read words for it; else the risk and what is done about it, as far
+        as they pass the gate, with the kind's general sentence in place of what does not."""
+        out, where = self.out, f"$.contingency.risks[{i}]"
+        meaning = self.meanings.risk(" ".join(x for x in (risk.risk, risk.likely_harm) if x))
+        easy = getattr(risk, "easy_read", None)
+        if easy and easy.strip():
+            return self.shown(meaning, out.free(easy, f"{where}.easy_read", own_words=True))
+        general = Sentence(finish(meaning.say), f"{where}.risk", personal=False)
+        lead = out.free(risk.risk, f"{where}.risk", easy_field=f"{where}.easy_read")
+        if not lead:
+            out.instead(f"{where}.risk")
+            lead = [general]
+        actions: list[Sentence] = []
+        missing = False
+        for name in ("proactive", "reactive"):
+            text = getattr(risk, name)
+            said = out.free(text, f"{where}.{name}", easy_field=f"{where}.easy_read")
+            if text and text.strip() and not said:
+                out.instead(f"{where}.{name}")
+                missing = True
+            actions += said
+        sentences = [Sentence(s.text, s.path, s.personal, strong=True) for s in lead]
+        if not actions and lead[0] is not general:  # a worry alone would only alarm: say there is a plan
+            sentences.append(general)
+        sentences += actions
+        if missing:
+            sentences.append(Sentence(finish(self.w["instead"]["more"]), f"{where}.proactive", personal=False))
+        return self.shown(meaning, sentences)
 
     def review(self) -> Section:
         plan, out = self.plan, self.out
@@ -709,7 +885,7 @@ class Composer:
         if r and r.reviewer:
             sec.add(Block("person", [out.say("review", "reviewer", "$.review.reviewer", reviewer=strip_end(r.reviewer))]))
         if r:
-            sec.add(Block("check", out.free(r.monitoring, "$.review.monitoring")))
+            sec.add(Block("check", self.free_or_instead(r.monitoring, "$.review.monitoring", "monitoring")))
         sooner = out.fixed("review", "sooner")
         council_phone = self.profile.council.get("phone")
         if council_phone:

@@ -34,6 +34,7 @@ from doctool.paths import cache_dir
 from doctool.profiles import Profile, _merge
 
 PICTURES_TOML = DATA / "easyread" / "pictures.toml"
+MEANINGS_TOML = DATA / "easyread" / "meanings.toml"
 SETTINGS_TOML = DATA / "easyread" / "settings.toml"
 _CONCEPT = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _HEXCODE = re.compile(r"^[0-9A-F]{2,6}(?:-[0-9A-F]{2,6}){0,7}$")
@@ -74,6 +75,59 @@ def openmoji_svg_dir() -> Path:
     if not folder.is_dir():  # pragma: no cover - e.g. a zipped install
         raise ConfigError(f"OpenMoji pictures not found at {folder}")
     return folder
+
+
+@cache
+def _builtin_meanings() -> dict[str, Any]:
+    return load_toml(MEANINGS_TOML)
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """A picture (a concept) and what it means where it is used (its alt text there)."""
+
+    picture: str
+    alt: str
+    say: str = ""
+
+
+class Meanings:
+    """Which picture goes with which meaning: ``data/easyread/meanings.toml`` with the
+    profile's ``[easyread.meanings]``. Needs and goals by domain, risks by kind, other blocks
+    by name."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.data = _merge(_builtin_meanings(), profile.section("easyread").get("meanings", {}))
+
+    def _get(self, table: str, key: str, default: str = "default") -> Meaning:
+        entries: dict[str, Any] = self.data.get(table, {})
+        entry = entries.get(key) if isinstance(entries.get(key), dict) else entries.get(default)
+        if not isinstance(entry, dict) or "picture" not in entry or not str(entry.get("alt", "")).strip():
+            raise ConfigError(f"easy read: meanings.toml has no picture and alt text for {table}.{key}")
+        return Meaning(str(entry["picture"]), str(entry["alt"]).strip(), str(entry.get("say", "")))
+
+    def need(self, domain: str) -> Meaning:
+        return self._get("need", domain)
+
+    def goal(self, domain: str | None) -> Meaning:
+        return self._get("goal", domain or "default")
+
+    def block(self, name: str) -> Meaning:
+        return self._get("block", name)
+
+    def risk_kind(self, text: str) -> str:
+        """The kind of a risk: the first kind in ``risk_order`` with one of its words in ``text``."""
+        table: dict[str, Any] = self.data.get("risk", {})
+        for kind in table.get("risk_order", []):
+            words = table.get(kind, {}).get("words", [])
+            for word in words:
+                body = r"\s+".join(re.escape(part) for part in str(word).split())
+                if re.search(rf"(?<![\w-]){body}(?![\w-])", text, re.IGNORECASE):
+                    return str(kind)
+        return "default"
+
+    def risk(self, text: str) -> Meaning:
+        return self._get("risk", self.risk_kind(text))
 
 
 def openmoji_attribution() -> str:

@@ -10,10 +10,13 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from doctool.checks.catalog import all_rules
 from doctool.checks.engine import Hit, hit, run
-from doctool.easyread.compose import Composition, compose
+from doctool.datafiles import DATA, load_toml
+from doctool.easyread.compose import Composition, LeftOut, compose
 from doctool.easyread.readability import Readability
 from doctool.findings import Report
 from doctool.model.plan import Plan
@@ -41,6 +44,8 @@ def _essential(path: str) -> str | None:
 def sentence_length(comp: Composition) -> Iterator[Hit]:
     most = int(comp.settings["max_sentence_words"])
     for gone in comp.left_out:
+        if gone.reason != "length":
+            continue
         key = "left_out_own" if gone.own_words else "left_out"
         element = _essential(gone.path)
         if element:  # a Care Act element left out of the easy-read plan: its own rule, so a council can block it
@@ -58,6 +63,68 @@ def sentence_length(comp: Composition) -> Iterator[Hit]:
                 "ER-SENTENCE-LENGTH", sentence.path, "too_long_wording",
                 section=section, number=number, words=sentence.words, max=most, start=start,
             )
+
+
+@cache
+def _field_names() -> dict[str, str]:
+    names: dict[str, str] = load_toml(DATA / "easyread" / "fields.toml").get("fields", {})
+    return names
+
+
+def field_name(path: str) -> str:
+    """What a practitioner calls the field at ``path`` ("Risk" for $.contingency.risks[2].risk)."""
+    key = re.sub(r"\[\d+\]", "[]", path.removeprefix("$.").removeprefix("$"))
+    return _field_names().get(key, "This field")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _why(gone: LeftOut, minimum: int) -> str:
+    """The reasons a free-text sentence is not easy read, in the catalogue's words. Quotes
+    only abbreviations and number words (never a name or a personal word): other hard
+    words are named by their place in the sentence."""
+    spec = all_rules()["ER-EASY-WORDING"]
+    v = gone.verdict
+    parts = []
+    for reason in v.reasons if v else ():
+        if reason == "hard_word" and v is not None:
+            count = len(v.hard_positions)
+            positions = _and([str(n) for n in v.hard_positions])
+            plural = "s" if count > 1 else ""
+            parts.append(spec.message("why_hard_word", count=f"{count} word{plural}", positions=f"word{plural} {positions}"))
+        elif reason == "abbreviation" and v is not None:
+            parts.append(spec.message("why_abbreviation", words=_and([f'"{w}"' for w in v.abbreviations] or ['"."'])))
+        elif reason == "number_words" and v is not None:
+            parts.append(spec.message("why_number_words", words=_and([f'"{w.lower()}"' for w in v.number_words])))
+        else:
+            parts.append(spec.message(f"why_{reason}", min=minimum))
+    return "; it ".join(parts)
+
+
+def easy_wording(comp: Composition) -> Iterator[Hit]:
+    """Free text left out because it failed the stricter gate: one finding a field, naming
+    it as a practitioner would and asking for easy-read wording."""
+    spec = all_rules()["ER-EASY-WORDING"]
+    minimum = int(comp.min_sentence_words)
+    seen: set[str] = set()
+    for gone in comp.left_out:
+        if gone.reason != "plain" or gone.path in seen:
+            continue
+        seen.add(gone.path)
+        why = _why(gone, minimum)
+        if gone.path.endswith((".frequency", ".times")):
+            yield hit("ER-EASY-WORDING", gone.path, "left_out_value", section=gone.section, field=field_name(gone.path), why=why)
+            continue
+        outcome = spec.message("instead" if gone.instead else "left_out")
+        ask = spec.message("ask_easy", easy_field=gone.easy_field) if gone.easy_field else spec.message("ask_plain")
+        values = {"section": gone.section, "field": field_name(gone.path), "number": gone.number, "why": why, "outcome": outcome, "ask": ask}
+        element = _essential(gone.path)
+        if element:
+            yield hit("ER-ESSENTIAL-LEFT-OUT", gone.path, "not_easy", element=element, **values)
+        else:
+            yield hit("ER-EASY-WORDING", gone.path, "not_easy", **values)
 
 
 def reading_ease(comp: Composition) -> Iterator[Hit]:
@@ -85,7 +152,7 @@ def page_count(comp: Composition) -> Iterator[Hit]:
         yield hit("ER-PAGES", "$.needs", "long", pages=pages, max=most)
 
 
-EASYREAD_RULES = (sentence_length, reading_ease, hard_words, page_count)
+EASYREAD_RULES = (sentence_length, easy_wording, reading_ease, hard_words, page_count)
 
 
 @dataclass

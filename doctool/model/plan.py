@@ -200,6 +200,13 @@ class Arrangement(Strict):
     frequency: ShortText | None = None
     times: ShortText | None = None
     service_id: Ident | None = None
+    easy_read: Text | None = Field(
+        default=None,
+        description=(
+            "The easy-read plan's words for what this help is, agreed with the person (first person, "
+            "short plain sentences). Used instead of `what` in easy read."
+        ),
+    )
 
 
 class Need(Strict):
@@ -230,6 +237,10 @@ class Outcome(Strict):
     need_ids: list[Ident] = items(50)
     how_achieved: Text | None = None
     measure: Text | None = None
+    easy_read: Text | None = Field(
+        default=None,
+        description="This outcome in easy-read words agreed with the person. Used instead of `in_own_words` in easy read.",
+    )
 
 
 class DeliveryMechanism(str, Enum):
@@ -392,6 +403,10 @@ class NeedNotMet(Strict):
     need_id: Ident
     reason: Text
     what_can_help: Text | None = None
+    easy_read: Text | None = Field(
+        default=None,
+        description="What can help, in easy-read words agreed with the person. Used instead of `what_can_help` in easy read.",
+    )
 
 
 class Advice(Strict):
@@ -407,6 +422,13 @@ class Risk(Strict):
     likely_harm: Text | None = None
     proactive: Text | None = None
     reactive: Text | None = None
+    easy_read: Text | None = Field(
+        default=None,
+        description=(
+            "The risk and what is done about it, in easy-read words agreed with the person. "
+            "Used instead of `risk`, `proactive` and `reactive` in easy read."
+        ),
+    )
 
 
 class Contingency(Strict):
