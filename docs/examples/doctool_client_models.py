@@ -202,6 +202,19 @@ class ServiceId(RootModel[str]):
     ] = None
 
 
+class EasyRead(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The easy-read plan's words for what this help is, agreed with the person (first person, short plain sentences). Used instead of `what` in easy read.",
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Easy Read',
+        ),
+    ] = None
+
+
 class OnBehalfOf(RootModel[str]):
     root: Annotated[
         str,
@@ -1030,6 +1043,19 @@ class WhatCanHelp(RootModel[str]):
     ] = None
 
 
+class EasyRead1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='What can help, in easy-read words agreed with the person. Used instead of `what_can_help` in easy read.',
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Easy Read',
+        ),
+    ] = None
+
+
 class NeedNotMet(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -1045,6 +1071,13 @@ class NeedNotMet(BaseModel):
         ),
     ]
     what_can_help: Annotated[WhatCanHelp | None, Field(title='What Can Help')] = None
+    easy_read: Annotated[
+        EasyRead1 | None,
+        Field(
+            description='What can help, in easy-read words agreed with the person. Used instead of `what_can_help` in easy read.',
+            title='Easy Read',
+        ),
+    ] = None
 
 
 class HeldBy(RootModel[str]):
@@ -1089,6 +1122,19 @@ class Measure(RootModel[str]):
             min_length=1,
             pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
             title='Measure',
+        ),
+    ] = None
+
+
+class EasyRead2(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='This outcome in easy-read words agreed with the person. Used instead of `in_own_words` in easy read.',
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Easy Read',
         ),
     ] = None
 
@@ -1495,6 +1541,19 @@ class Reactive(RootModel[str]):
     ] = None
 
 
+class EasyRead3(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The risk and what is done about it, in easy-read words agreed with the person. Used instead of `risk`, `proactive` and `reactive` in easy read.',
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Easy Read',
+        ),
+    ] = None
+
+
 class Risk(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -1511,6 +1570,13 @@ class Risk(BaseModel):
     likely_harm: Annotated[LikelyHarm | None, Field(title='Likely Harm')] = None
     proactive: Annotated[Proactive | None, Field(title='Proactive')] = None
     reactive: Annotated[Reactive | None, Field(title='Reactive')] = None
+    easy_read: Annotated[
+        EasyRead3 | None,
+        Field(
+            description='The risk and what is done about it, in easy-read words agreed with the person. Used instead of `risk`, `proactive` and `reactive` in easy read.',
+            title='Easy Read',
+        ),
+    ] = None
 
 
 class ServiceId1(RootModel[str]):
@@ -2720,6 +2786,13 @@ class Arrangement(BaseModel):
     frequency: Annotated[Frequency | None, Field(title='Frequency')] = None
     times: Annotated[Times | None, Field(title='Times')] = None
     service_id: Annotated[ServiceId | None, Field(title='Service Id')] = None
+    easy_read: Annotated[
+        EasyRead | None,
+        Field(
+            description="The easy-read plan's words for what this help is, agreed with the person (first person, short plain sentences). Used instead of `what` in easy read.",
+            title='Easy Read',
+        ),
+    ] = None
 
 
 class Communication(BaseModel):
@@ -3116,6 +3189,13 @@ class Outcome(BaseModel):
     )
     how_achieved: Annotated[HowAchieved | None, Field(title='How Achieved')] = None
     measure: Annotated[Measure | None, Field(title='Measure')] = None
+    easy_read: Annotated[
+        EasyRead2 | None,
+        Field(
+            description='This outcome in easy-read words agreed with the person. Used instead of `in_own_words` in easy read.',
+            title='Easy Read',
+        ),
+    ] = None
 
 
 class OutsideBudgetItem(BaseModel):
