@@ -3,8 +3,8 @@ Playwright; no browser is downloaded): upload a plan, read the findings, downloa
 PDF, keyboard only, under the real Content-Security-Policy, and axe-core finds nothing.
 
 ``test_walk_through_with_screenshots`` drives the page step by step, runs axe-core at every
-step, and takes the screenshots of docs/service.md; with DOCTOOL_PAGE_SHOTS=1 (``make
-page-shots``) it writes them to docs/images/page-*.png, otherwise next to the test's files."""
+step, and takes the screenshots of docs/service.md; with DOCTOOL_PAGE_SHOTS=1 it writes them
+to docs/images/page-*.png (the committed ones), otherwise next to the test's files."""
 
 from __future__ import annotations
 
@@ -217,6 +217,7 @@ def test_walk_through_with_screenshots(page, tmp_path):
         page.click("#preview-download")
     assert info.value.suggested_filename == "ASC-104233-plan.pdf"
     assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
+    assert "To print it, use the printer button" in page.inner_text("#preview-text")
     page.click("#preview-close")
     assert page.locator("#preview").is_hidden()
 

@@ -1,6 +1,6 @@
 // doctool practitioner page. Plain JavaScript, no build step, no third-party code.
 // The plan is held in this page's memory only. The API key is kept in this tab's
-// sessionStorage (never localStorage or a cookie) until the tab closes or "Forget the key".
+// sessionStorage (not in lasting storage, not in a cookie) until the tab closes or "Forget the key".
 "use strict";
 
 (function () {
@@ -415,6 +415,7 @@
     const draft = file.draft ? " It is a marked DRAFT." : "";
     $("preview-heading").textContent = "Preview: " + title + who;
     $("preview-text").textContent = "The PDF " + file.name + " is shown below." + draft +
+      " To print it, use the printer button in the preview's toolbar, or download it and print it." +
       " If it does not appear, or you use a screen reader, download the file and open it, or choose the Word or web page format.";
     const frame = $("preview-frame");
     frame.title = "Preview of the " + title.toLowerCase() + who + " (PDF)";
@@ -426,15 +427,6 @@
     $("preview").hidden = false;
     $("preview-heading").focus();
     setStatus("Showing " + file.name + ".");
-  }
-
-  function printPreview() {
-    try {
-      $("preview-frame").contentWindow.focus();
-      $("preview-frame").contentWindow.print();
-    } catch (e) {
-      setStatus("The preview cannot be printed from here: download the file and print it.");
-    }
   }
 
   function closePreview() {
@@ -466,7 +458,7 @@
           });
           problems.push({ text: "Or make a marked DRAFT: tick “Make a marked DRAFT anyway”", href: "#draft" });
           showProblems("This document cannot be issued as final: " + blocking.length + " blocking item" +
-            (blocking.length === 1 ? " is" : "s are") + " missing. Put them right in the plan and check it again.", problems);
+            (blocking.length === 1 ? " is missing. Put it" : "s are missing. Put them") + " right in the plan and check it again.", problems);
         } else {
           showProblems("", [{ text: err.title, href: err.field }]);
         }
@@ -581,7 +573,6 @@
     $("key-form").addEventListener("submit", (e) => e.preventDefault());
     $("forget-key").addEventListener("click", forgetKey);
     $("error-summary").addEventListener("click", followProblemLink);
-    $("preview-print").addEventListener("click", printPreview);
     $("preview-close").addEventListener("click", closePreview);
     $("plan-text").addEventListener("input", () => {
       if ($("plan-text").value.trim()) { $("plan-file").value = ""; $("file-name").textContent = ""; }
