@@ -21,7 +21,7 @@ EXPECTED_FILE = DRAFTS_DIR / "EXPECTED.json"
 DRAFTS = sorted(p for p in DRAFTS_DIR.glob("*.json") if p.name != "EXPECTED.json")
 
 TOP_KEYS = {"valid", "complete", "profile", "findings"}
-FINDING_KEYS = {"rule", "severity", "path", "message", "source", "where"}
+FINDING_KEYS = {"rule", "severity", "path", "message", "source", "where", "link"}
 
 
 def _expected() -> dict:
@@ -39,8 +39,10 @@ def assert_report_shape(out: dict) -> None:
         assert set(f) == FINDING_KEYS
         assert f["severity"] in ("error", "warning")
         assert f["path"].startswith("$")
-        assert all(isinstance(f[k], str) and f[k] for k in FINDING_KEYS - {"where"})
+        assert all(isinstance(f[k], str) and f[k] for k in FINDING_KEYS - {"where", "link"})
         assert isinstance(f["where"], str)  # what a practitioner calls it; "" for the whole record
+        # where the source can be read (doctool/data/source_links.toml), or null
+        assert f["link"] is None or (f["link"]["url"].startswith("https://") and f["link"]["title"])
 
 
 # --- samples: complete plans exit 0, drafts exit 1 ----------------------------------------

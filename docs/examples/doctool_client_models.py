@@ -9,10 +9,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 
-class ApplicableOut(BaseModel):
-    documents: Annotated[list[str], Field(title='Documents')]
-
-
 class BatchLinksOut(BaseModel):
     self: Annotated[str, Field(title='Self')]
     result: Annotated[str | None, Field(title='Result')]
@@ -37,12 +33,10 @@ class FieldErrorOut(BaseModel):
     message: Annotated[str, Field(title='Message')]
 
 
-class FindingOut(BaseModel):
-    rule: Annotated[str, Field(title='Rule')]
-    severity: Annotated[str, Field(title='Severity')]
-    path: Annotated[str, Field(title='Path')]
-    message: Annotated[str, Field(title='Message')]
-    source: Annotated[str, Field(title='Source')]
+class FormatAskedOut(BaseModel):
+    document: Annotated[str, Field(title='Document')]
+    format: Annotated[str, Field(title='Format')]
+    size: Annotated[int | None, Field(title='Size')] = None
 
 
 class FormatOut(BaseModel):
@@ -54,6 +48,19 @@ class FormatOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Annotated[str, Field(title='Status')]
+
+
+class LinkOut(BaseModel):
+    url: Annotated[str, Field(title='Url')]
+    title: Annotated[str, Field(title='Title')]
+
+
+class PersonOut(BaseModel):
+    name: Annotated[str, Field(title='Name')]
+    preferred_name: Annotated[str, Field(title='Preferred Name')]
+    reference: Annotated[str, Field(title='Reference')]
+    asked: Annotated[list[str], Field(title='Asked')]
+    large_print_size: Annotated[int | None, Field(title='Large Print Size')] = None
 
 
 class Problem(BaseModel):
@@ -71,13 +78,6 @@ class Problem(BaseModel):
     errors: Annotated[
         list[FieldErrorOut] | None, Field(title='Errors', validate_default=True)
     ] = []
-
-
-class ReportOut(BaseModel):
-    valid: Annotated[bool, Field(title='Valid')]
-    complete: Annotated[bool, Field(title='Complete')]
-    profile: Annotated[str, Field(title='Profile')]
-    findings: Annotated[list[FindingOut], Field(title='Findings')]
 
 
 class Evidence(RootModel[str]):
@@ -2699,6 +2699,14 @@ class DecisionReasons(RootModel[str]):
     ] = None
 
 
+class ApplicableOut(BaseModel):
+    documents: Annotated[list[str], Field(title='Documents')]
+    person: PersonOut | None = None
+    for_person: Annotated[
+        list[FormatAskedOut] | None, Field(title='For Person', validate_default=True)
+    ] = []
+
+
 class BatchOut(BaseModel):
     id: Annotated[str, Field(title='Id')]
     status: Annotated[str, Field(title='Status')]
@@ -2743,6 +2751,23 @@ class DocumentsOut(BaseModel):
     documents: Annotated[list[DocumentOut], Field(title='Documents')]
     formats: Annotated[dict[str, FormatOut], Field(title='Formats')]
     sets: Annotated[list[str], Field(title='Sets')]
+
+
+class FindingOut(BaseModel):
+    rule: Annotated[str, Field(title='Rule')]
+    severity: Annotated[str, Field(title='Severity')]
+    path: Annotated[str, Field(title='Path')]
+    message: Annotated[str, Field(title='Message')]
+    source: Annotated[str, Field(title='Source')]
+    where: Annotated[str | None, Field(title='Where')] = ''
+    link: LinkOut | None = None
+
+
+class ReportOut(BaseModel):
+    valid: Annotated[bool, Field(title='Valid')]
+    complete: Annotated[bool, Field(title='Complete')]
+    profile: Annotated[str, Field(title='Profile')]
+    findings: Annotated[list[FindingOut], Field(title='Findings')]
 
 
 class Advice(BaseModel):

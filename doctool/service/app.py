@@ -33,6 +33,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doctool import __version__, api, loading
+from doctool.accessible import large_print
+from doctool.accessible.formats import EASYREAD, formats_for_person
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
 from doctool.batch.records import read_records
 from doctool.cli import _schema_findings
@@ -50,6 +52,7 @@ from doctool.service.retention import RetentionSweeper
 from doctool.service.security import SecurityHeadersMiddleware, bearer_token, matching_hash
 from doctool.service.settings import Settings
 from doctool.service.store import Job, JobStore
+from doctool.sources import with_links
 
 STATIC = Path(__file__).resolve().parent / "static"
 PROFILE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
@@ -76,12 +79,21 @@ class FieldErrorOut(BaseModel):
     message: str
 
 
+class LinkOut(BaseModel):
+    """Where a finding's source can be read (legislation.gov.uk, GOV.UK)."""
+
+    url: str
+    title: str
+
+
 class FindingOut(BaseModel):
     rule: str
     severity: str
     path: str
     message: str
     source: str
+    where: str = ""
+    link: LinkOut | None = None
 
 
 class ReportOut(BaseModel):
@@ -130,8 +142,26 @@ class DocumentsOut(BaseModel):
     sets: list[str]
 
 
+class FormatAskedOut(BaseModel):
+    document: str
+    format: str
+    size: int | None = None
+
+
+class PersonOut(BaseModel):
+    """Whose record it is, and what they asked for (a letter record: its recipient)."""
+
+    name: str
+    preferred_name: str
+    reference: str
+    asked: list[str]
+    large_print_size: int | None = None
+
+
 class ApplicableOut(BaseModel):
     documents: list[str]
+    person: PersonOut | None = None
+    for_person: list[FormatAskedOut] = []
 
 
 class CallbackOut(BaseModel):
@@ -234,7 +264,7 @@ def _error_response(request: Request, status: int, error: str, message: str, hea
 
 def invalid_input(exc: DoctoolError, profile: str) -> ApiError:
     """400 with the field paths, also shaped as ``validate --json`` findings."""
-    report = _schema_findings(exc).as_dict()
+    report = with_links(_schema_findings(exc).as_dict())
     report["profile"] = profile
     errors = [e.as_dict() for e in exc.errors] or [{"path": "$", "message": exc.message}]
     return ApiError(400, "invalid_input", exc.message, errors=errors, **report)
@@ -450,7 +480,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             prepared = await run_in_threadpool(api.prepare, raw, profile)
         except DoctoolError as exc:
             raise invalid_input(exc, profile) from None
-        return JSONResponse(prepared.report.as_dict())
+        return JSONResponse(with_links(prepared.report.as_dict()))
 
     format_names = list(api.ALL_FORMATS)
     media_types = sorted({api.format_media(f)[0] for f in format_names})
@@ -481,7 +511,8 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             plan = await run_in_threadpool(load, raw)
         except DoctoolError as exc:
             raise invalid_input(exc, "") from None
-        return {"documents": api.applicable(plan)}
+        documents = api.applicable(plan)
+        return {"documents": documents, **_person_view(plan, documents)}
 
     def rendered(request: Request, result: Any, profile: str) -> Response:
         """A worker's result as the response: the file, or the error it stands for."""
@@ -498,7 +529,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
                 },
             )
         if result.kind == "incomplete":
-            raise ApiError(422, "incomplete", result.message + "; set draft=true for a marked draft", **(result.report or {}))
+            raise ApiError(422, "incomplete", result.message + "; set draft=true for a marked draft", **with_links(result.report or {}))
         if result.kind == "not_applicable":
             raise ApiError(409, "not_applicable", result.message)
         if result.kind == "config_error":
@@ -850,6 +881,32 @@ def _decode_cursor(cursor: str) -> tuple[float, str]:
     except ValueError:
         raise ApiError(400, "invalid_request", "the cursor is not one this service gave out",
                        errors=[{"path": "query.cursor", "message": "use the `next` link of the previous page"}]) from None
+
+
+def _person_view(record: Any, documents: list[str]) -> dict[str, Any]:
+    """Whose record it is and what they asked for, for the page: ``person`` (name, preferred
+    name, reference, the formats asked for, the large print size) and ``for_person``, the
+    files of the for-person set (document, format, size) in its order."""
+    person = getattr(record, "person", None) or getattr(record, "recipient", None)
+    reference = getattr(person, "reference", None) or getattr(record, "reference", None) or ""
+    comms = [p.communication for p in (getattr(record, "person", None), getattr(record, "carer", None))
+             if p is not None and getattr(p, "communication", None) is not None]
+    asked = list(dict.fromkeys(getattr(f, "value", str(f)) for c in comms for f in c.formats))
+    try:
+        files = formats_for_person(record, [d for d in documents if d != EASYREAD]) if comms else []
+        size = large_print.asked_size(record) if "large_print" in asked else None
+    except (AttributeError, DoctoolError):
+        files, size = [], None
+    view = None
+    if person is not None:
+        view = {
+            "name": str(getattr(person, "full_name", None) or getattr(person, "name", None) or ""),
+            "preferred_name": str(getattr(person, "preferred_name", None) or ""),
+            "reference": str(reference),
+            "asked": [a for a in asked if a != "standard"],
+            "large_print_size": (size or large_print.LARGE_DEFAULT) if "large_print" in asked else None,
+        }
+    return {"person": view, "for_person": [{"document": d, "format": f, "size": o.get("size")} for d, f, o in files]}
 
 
 def _format_out(name: str) -> dict[str, Any]:

@@ -52,7 +52,9 @@ def matching_hash(token: str | None, hashes: tuple[str, ...]) -> str | None:
 # --- response headers -----------------------------------------------------------------
 
 #: The page loads only its own script and stylesheet: no inline code, no other origin.
-CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"
+#: ``frame-src blob:`` lets the page show its preview: a PDF the page itself fetched from
+#: /v1 and holds as a blob: URL, in an <iframe>. No other frame, no plugin (<object>).
+CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'; frame-src blob:"
 
 SECURITY_HEADERS = (
     (b"content-security-policy", CSP.encode()),
