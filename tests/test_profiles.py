@@ -75,7 +75,9 @@ def test_kent_makes_the_review_blocking(validate_json, complete_plan):
         "message": _finding(out, "SG-10-REVIEW")["message"],
         "source": _finding(out, "SG-10-REVIEW")["source"],
         "where": "Review",
+        "link": _finding(out, "SG-10-REVIEW")["link"],
     }
+    assert _finding(out, "SG-10-REVIEW")["link"]["url"].startswith("https://www.gov.uk/")
 
 
 def test_kent_severity_applies_through_the_library(complete_plan):
@@ -251,6 +253,7 @@ def test_own_profile_by_name_from_profile_path(validate_json, complete_plan, own
         "message": "Record the person's NHS number.",
         "source": "Eastshire practice standard 1",
         "where": "About the person",
+        "link": None,  # a council's own standard has no public page
     }
     finding = _finding(out, "SG-10-FORMAT")
     assert (finding["severity"], finding["path"]) == ("error", "$.person.communication.formats")

@@ -286,8 +286,12 @@ def _dpa_terms(letter: LetterRecord, w: Wording, t: _Text) -> Block | None:
     )
 
 
-def _deferred_in_place(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
-    """A deferred payment agreement already in place: the letter states it, not an offer."""
+def _care_home_costs(
+    letter: LetterRecord, w: Wording, t: _Text, figures: Figures, deferred: tuple[str, Text, bool], cost_text: str
+) -> list[Section]:
+    """How the charge was worked out, and the care home's cost split into what the person
+    pays from income and what is (or could be) deferred: one layout for an offer and an
+    agreement in place, which differ only in that last row and the sentence above it."""
     fa = letter.financial_assessment
     h, lab = w["heading"], w["label"]
     sections = []
@@ -295,14 +299,17 @@ def _deferred_in_place(letter: LetterRecord, w: Wording, t: _Text, figures: Figu
     if worked:
         sections.append(section(h["worked_out"], worked, *_explain(letter, t, figures, at_home=False), p(t("deferred_payment", "pea"))))
     if fa.weekly_care_cost is not None and fa.weekly_charge is not None:
-        rows = [
-            (lab["care_home_cost"], t.params["cost"], False),
-            (lab["you_pay_income"], t.params["amount"], True),
-            (lab["deferred_week"], t.params["dpa_weekly"], False),
-        ]
-        sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost_in_place")),
-                                sums([lab["what_we_counted"], lab["a_week"]], rows),
+        rows = [(lab["care_home_cost"], t.params["cost"], False), (lab["you_pay_income"], t.params["amount"], True), deferred]
+        sections.append(section(h["cost_of_care"], p(t("deferred_payment", cost_text)),
+                                sums([lab["cost_part"], lab["a_week"]], rows, caption=w["caption"]["care_home"]),
                                 p(t("deferred_payment", "property")) if fa.property_value is not None else None))
+    return sections
+
+
+def _deferred_in_place(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> Parts:
+    """A deferred payment agreement already in place: the letter states it, not an offer."""
+    h, lab = w["heading"], w["label"]
+    sections = _care_home_costs(letter, w, t, figures, (lab["deferred_week"], t.params["dpa_weekly"], False), "cost_in_place")
     sections.append(
         section(
             h["deferred_agreement"],
@@ -323,19 +330,7 @@ def _deferred(letter: LetterRecord, w: Wording, t: _Text, figures: Figures) -> P
     dpa = fa.deferred_payment
     if dpa is not None and dpa.status is DeferredStatus.in_place:
         return _deferred_in_place(letter, w, t, figures)
-    sections = []
-    worked = _working_table(letter, w, figures)
-    if worked:
-        sections.append(section(h["worked_out"], worked, *_explain(letter, t, figures, at_home=False), p(t("deferred_payment", "pea"))))
-    if fa.weekly_care_cost is not None and fa.weekly_charge is not None:
-        rows = [
-            (lab["care_home_cost"], t.params["cost"], False),
-            (lab["you_pay_income"], t.params["amount"], True),
-            (lab["could_defer"], t.params["deferred"], False),
-        ]
-        sections.append(section(h["cost_of_care"], p(t("deferred_payment", "cost")),
-                                sums([lab["cost_part"], lab["a_week"]], rows, caption=w["caption"]["care_home"]),
-                                p(t("deferred_payment", "property")) if fa.property_value is not None else None))
+    sections = _care_home_costs(letter, w, t, figures, (lab["could_defer"], t.params["deferred"], False), "cost")
     sections += [
         section(h["deferred_what"], ul(t.list("deferred_payment", "what"))),
         *([section(h["deferred_offer"], p(t("deferred_payment", "offer_terms")), _dpa_terms(letter, w, t))] if dpa else []),
