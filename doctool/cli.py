@@ -29,7 +29,6 @@ from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, format_media, pre
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
 from doctool.service.cli import add_parsers as add_service_parsers
-from doctool.sources import with_links
 
 
 def _schema_findings(exc: DoctoolError) -> Report:
@@ -46,14 +45,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         report = prepare(read_bytes(path), args.profile).report
     except InputError as exc:
         if args.json:
-            out = with_links(_schema_findings(exc).as_dict())
+            out = _schema_findings(exc).as_dict()
             out["profile"] = args.profile
             print(json.dumps(out, indent=2))
         else:
             print(format_error(exc, path.name), file=sys.stderr)
         return exc.exit_code
     if args.json:
-        print(json.dumps(with_links(report.as_dict()), indent=2, ensure_ascii=False))
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         print(format_report(report, path.name))
     return 0 if report.complete else 1

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from doctool.sources import source_link
+
 
 class Severity(str, Enum):
     error = "error"
@@ -26,9 +28,13 @@ class Finding:
     source: str
     where: str = ""
 
-    def as_dict(self) -> dict[str, str]:
-        d = asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        """The finding's JSON, the same on every face (validate, render, batch manifests,
+        the service): ``link`` is where its source can be read, or null."""
+        d: dict[str, Any] = asdict(self)
         d["severity"] = self.severity.value
+        link = source_link(self.source)
+        d["link"] = link.as_dict() if link else None
         return d
 
 

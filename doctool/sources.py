@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from doctool.datafiles import DATA, load_toml
 from doctool.errors import ConfigError
@@ -52,19 +51,3 @@ def source_link(source: str) -> SourceLink | None:
 
 def _fill(template: str, groups: tuple[str, ...]) -> str:
     return re.sub(r"\{(\d)\}", lambda m: groups[int(m.group(1))] if int(m.group(1)) < len(groups) else "", template)
-
-
-def with_links(report: dict[str, Any]) -> dict[str, Any]:
-    """A report's JSON (``Report.as_dict``) with each finding given ``link``: ``{url, title}``
-    or null. The findings' other members are unchanged."""
-    findings = report.get("findings")
-    if isinstance(findings, list):
-        report = {**report, "findings": [_linked(f) for f in findings]}
-    return report
-
-
-def _linked(finding: object) -> object:
-    if not isinstance(finding, dict):
-        return finding
-    link = source_link(str(finding.get("source", "")))
-    return {**finding, "link": link.as_dict() if link else None}

@@ -225,9 +225,12 @@ def _looks_like(fmt: str, content: bytes) -> bool:
 def test_the_service_renders_every_document_in_every_format(client):
     raw = SAMPLE_02.read_bytes()
     catalogue = client.get("/v1/documents", headers=AUTH).json()
-    warnings_count = len(pipeline.prepare(raw).report.warnings)
+    prepared = pipeline.prepare(raw)
+    warnings_count = len(prepared.report.warnings)
     made = set()
-    for doc in catalogue["documents"]:
+    applies = [doc for doc in catalogue["documents"] if doc["name"] in prepared.documents]  # not the review record's
+    assert len(applies) == 4
+    for doc in applies:
         assert doc["formats"] == pipeline.ALL_FORMATS
         for fmt in doc["formats"]:
             r = client.post(f"/v1/documents/{doc['name']}", params={"format": fmt}, content=raw, headers=AUTH)
@@ -242,7 +245,7 @@ def test_the_service_renders_every_document_in_every_format(client):
             assert _looks_like(fmt, r.content), (doc["name"], fmt, r.content[:20])
             assert r.headers["x-doctool-draft"] == "false"
             assert r.headers["x-doctool-warnings"] == str(warnings_count)
-    assert len(made) == sum(len(d["formats"]) for d in catalogue["documents"]) >= 4 * 9
+    assert len(made) == sum(len(d["formats"]) for d in applies) >= 4 * 9
 
 
 def test_the_service_makes_large_print_at_the_size_asked(client):

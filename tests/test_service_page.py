@@ -243,7 +243,10 @@ def test_the_page_shows_validates_findings_and_offers_every_format_and_the_sets(
     offers every other format in a list, and the sets download as zips."""
     check_plan(page, COMPLETE_SAMPLE)
     page.wait_for_selector("#downloads:not([hidden])")
-    assert "Warnings: advice, not blocking (2)" in page.inner_text("#findings")
+    from doctool.pipeline import prepare
+
+    warnings = len(prepare(COMPLETE_SAMPLE.read_bytes()).report.warnings)  # what validate says, however many
+    assert warnings and f"Warnings: advice, not blocking ({warnings})" in page.inner_text("#findings")
     page.locator("#findings details").evaluate_all("(ds) => ds.forEach((d) => { d.open = true; })")
     assert "ER-SENTENCE-LENGTH" in page.inner_text("#findings")
     options = page.locator("#format-plan option").evaluate_all("(os) => os.map((o) => o.value)")

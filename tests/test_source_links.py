@@ -7,7 +7,7 @@ import re
 import pytest
 
 from doctool.datafiles import DATA
-from doctool.sources import source_link, with_links
+from doctool.sources import source_link
 
 CSSG = "https://www.gov.uk/government/publications/care-act-statutory-guidance/care-and-support-statutory-guidance"
 
@@ -45,9 +45,9 @@ def test_every_rule_source_that_names_the_care_act_or_the_guidance_is_linked():
             assert source_link(s) is not None, s
 
 
-def test_with_links_adds_link_and_keeps_the_rest():
-    report = {"valid": True, "findings": [{"rule": "R", "source": "Care Act 2014 s25(1)", "path": "$"}, {"rule": "S", "source": "Kent 8"}]}
-    out = with_links(report)
-    assert out["findings"][0]["link"]["url"].endswith("/section/25") and out["findings"][0]["rule"] == "R"
-    assert out["findings"][1]["link"] is None
-    assert "link" not in report["findings"][0]  # the input is not changed
+def test_every_finding_carries_its_link_on_every_face():
+    from doctool.findings import Finding, Severity
+
+    law = Finding("R", Severity.error, "$", "m", "Care Act 2014 s25(1)").as_dict()
+    assert law["link"]["url"].endswith("/section/25") and law["rule"] == "R"
+    assert Finding("S", Severity.warning, "$", "m", "Kent 8").as_dict()["link"] is None

@@ -52,7 +52,6 @@ from doctool.service.retention import RetentionSweeper
 from doctool.service.security import SecurityHeadersMiddleware, bearer_token, matching_hash
 from doctool.service.settings import Settings
 from doctool.service.store import Job, JobStore
-from doctool.sources import with_links
 
 STATIC = Path(__file__).resolve().parent / "static"
 PROFILE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
@@ -264,7 +263,7 @@ def _error_response(request: Request, status: int, error: str, message: str, hea
 
 def invalid_input(exc: DoctoolError, profile: str) -> ApiError:
     """400 with the field paths, also shaped as ``validate --json`` findings."""
-    report = with_links(_schema_findings(exc).as_dict())
+    report = _schema_findings(exc).as_dict()
     report["profile"] = profile
     errors = [e.as_dict() for e in exc.errors] or [{"path": "$", "message": exc.message}]
     return ApiError(400, "invalid_input", exc.message, errors=errors, **report)
@@ -480,7 +479,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
             prepared = await run_in_threadpool(api.prepare, raw, profile)
         except DoctoolError as exc:
             raise invalid_input(exc, profile) from None
-        return JSONResponse(with_links(prepared.report.as_dict()))
+        return JSONResponse(prepared.report.as_dict())
 
     format_names = list(api.ALL_FORMATS)
     media_types = sorted({api.format_media(f)[0] for f in format_names})
@@ -529,7 +528,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
                 },
             )
         if result.kind == "incomplete":
-            raise ApiError(422, "incomplete", result.message + "; set draft=true for a marked draft", **with_links(result.report or {}))
+            raise ApiError(422, "incomplete", result.message + "; set draft=true for a marked draft", **(result.report or {}))
         if result.kind == "not_applicable":
             raise ApiError(409, "not_applicable", result.message)
         if result.kind == "config_error":
