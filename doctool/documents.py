@@ -15,7 +15,7 @@ from typing import Any
 from doctool import easyread
 from doctool.checks import check_dp_summary, check_letter, check_letter_pdf, check_plan, check_review, merge
 from doctool.compose.dp_summary import compose_dp_summary
-from doctool.compose.easyread import compose_easyread
+from doctool.compose.easyread import compose_easyread, compose_easyread_review
 from doctool.compose.letter import compose_letter
 from doctool.compose.plan import compose_plan
 from doctool.compose.review import compose_review
@@ -74,6 +74,16 @@ def _check_easyread(plan: Plan, profile: Profile) -> Report:
     return merge(profile, [check_plan(plan, profile), easyread.check_easyread(plan, profile)])
 
 
+def _check_easyread_review(review: ReviewRecord, profile: Profile) -> Report:
+    """The review's own rules (an easy-read review is still the review) and the readability gate."""
+    return merge(profile, [check_review(review, profile), easyread.check_easyread_review(review, profile)])
+
+
+def _asked_for_easy_read(review: ReviewRecord) -> bool:
+    comm = review.person.communication
+    return comm is not None and any(getattr(f, "value", f) == "easy_read" for f in comm.formats)
+
+
 def _has_financial_assessment(doc: Plan | LetterRecord) -> bool:
     return isinstance(doc, LetterRecord) or doc.financial_assessment is not None
 
@@ -116,6 +126,20 @@ DOCUMENTS: dict[str, DocumentKind] = {
         compose_review,
         check=check_review,
         accepts=(ReviewRecord,),
+        made_from="a review record",
+    ),
+    # The person's easy-read copy of a review, when they asked for easy read: the easy-read
+    # plan's template and Word shell, composed from the review record.
+    "easyread-review": DocumentKind(
+        "easyread-review",
+        "easyread.html.j2",
+        "easyread.docx",
+        compose_easyread_review,
+        applies=_asked_for_easy_read,
+        not_applicable="the person has not asked for easy read (person.communication.formats)",
+        check=_check_easyread_review,
+        accepts=(ReviewRecord,),
+        template_dir="easyread",
         made_from="a review record",
     ),
 }

@@ -26,7 +26,7 @@ from doctool.errors import ConfigError
 
 #: The documents doctool makes, spelt as on the command line. A profile key that names a
 #: document (``[templates.docx]``) uses exactly these.
-DOCUMENT_NAMES = ("plan", "easyread", "charging-letter", "dp-summary", "review")
+DOCUMENT_NAMES = ("plan", "easyread", "charging-letter", "dp-summary", "review", "easyread-review")
 
 
 class Fixed(BaseModel):

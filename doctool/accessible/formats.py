@@ -25,6 +25,9 @@ from doctool.profiles import Profile
 
 #: The easy-read plan's document name (made by doctool.easyread, not here).
 EASYREAD = "easyread"
+#: The easy-read documents: the plan's and the review's. Each comes only when the person
+#: asked for easy read, and last.
+EASY_READ_DOCUMENTS = (EASYREAD, "easyread-review")
 DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -154,8 +157,8 @@ def formats_for_person(plan: Any, documents: list[str] | None = None) -> list[tu
     asked = {Format(f) for c in comms for f in c.formats}
     if documents is None:
         documents = [name for name, kind in DOCUMENTS.items() if _usable(kind, plan)]
-    easy_read = Format.easy_read in asked and EASYREAD in documents
-    documents = [name for name in documents if name != EASYREAD] + ([EASYREAD] if easy_read else [])
+    easy = [name for name in documents if name in EASY_READ_DOCUMENTS] if Format.easy_read in asked else []
+    documents = [name for name in documents if name not in EASY_READ_DOCUMENTS] + easy
     size = large_print.asked_size(plan) or large_print.LARGE_DEFAULT
     out: list[tuple[str, str, dict[str, Any]]] = []
     for document in documents:

@@ -1,4 +1,4 @@
-"""The easy-read plan, composed from the plan: pictures on the left, short sentences on the right.
+"""The easy-read plan, composed from the plan (and the easy-read review, from a review record): pictures on the left, short sentences on the right.
 
 The sentences come from :mod:`doctool.easyread.compose` (the person's own easy-read words,
 or wording patterns filled from the data); this module turns that composition into the
@@ -12,13 +12,15 @@ from typing import Any
 
 from doctool.compose.common import bullets, draft_state, letterhead, para, section
 from doctool.document import Document, Field, Fields, Illustrated, Meta, Phrase, Picture, Section, Term, Text
-from doctool.easyread.compose import Block, compose
+from doctool.easyread.compose import Block, Composition, compose
 from doctool.easyread.pages import estimate_pages, outline
 from doctool.easyread.pictures import PictureBook, PictureFile, word_pngs
 from doctool.easyread.readability import HardWords
+from doctool.easyread.review import compose_review
 from doctool.easyread.sentences import Sentence
 from doctool.findings import Report
 from doctool.model.plan import Plan, PlanStatus
+from doctool.model.review import ReviewRecord
 from doctool.profiles import Profile
 from doctool.wording import Wording
 
@@ -65,11 +67,50 @@ def compose_easyread(plan: Plan, profile: Profile, report: Report, draft: bool) 
     """The easy-read plan as a document."""
     w = Wording("easyread", profile)
     text = w["text"]
-    comp = compose(plan, profile)
+    return _document(
+        compose(plan, profile), profile, report,
+        draft or plan.status is PlanStatus.draft or not report.complete,
+        Meta(
+            kind="easyread",
+            title="",
+            person=plan.person.full_name,
+            reference=plan.person.reference,
+            date=plan.plan_date,
+            footer=text["footer"],
+        ),
+        list(text["draft_sentences"]),
+        w["heading"]["contents"],
+    )
+
+
+def compose_easyread_review(review: ReviewRecord, profile: Profile, report: Report, draft: bool) -> Document:
+    """The easy-read review (the person's easy-read copy of a review of their plan) as a document."""
+    t: dict[str, Any] = Wording("easyread", profile).data["review_record"]
+    return _document(
+        compose_review(review, profile), profile, report,
+        draft or not report.complete,
+        Meta(
+            kind="easyread-review",
+            title="",
+            person=review.person.full_name,
+            reference=review.person.reference,
+            date=review.review_date,
+            footer=t["footer"],
+        ),
+        list(t["draft_sentences"]),
+        t["heading"]["contents"],
+    )
+
+
+def _document(
+    comp: Composition, profile: Profile, report: Report, is_draft: bool, meta: Meta, draft_sentences: list[str], contents: str
+) -> Document:
+    """An easy-read composition laid out as a document: each idea a picture and its sentences."""
+    w = Wording("easyread", profile)
+    text = w["text"]
     size = float(comp.settings["picture_mm"])
     book = _Pictures(PictureBook(profile), size)
-    is_draft = draft or plan.status is PlanStatus.draft or not report.complete
-    draft_block = Block("draft", [Sentence(t, "$", personal=False) for t in text["draft_sentences"]]) if is_draft else None
+    draft_block = Block("draft", [Sentence(t, "$", personal=False) for t in draft_sentences]) if is_draft else None
     for b in [*comp.cover, *(b for s in comp.sections for b in s.blocks), *([draft_block] if draft_block else [])]:
         book.note(b.picture)
     pics = book.pictures()
@@ -98,15 +139,7 @@ def compose_easyread(plan: Plan, profile: Profile, report: Report, draft: bool) 
         style = "new-page" if sec.new_page and not compact else ""
         sections.append(section(sec.heading, *blocks, key=sec.key, style=style))
     return Document(
-        meta=Meta(
-            kind="easyread",
-            title=comp.title,
-            person=plan.person.full_name,
-            reference=plan.person.reference,
-            date=plan.plan_date,
-            footer=text["footer"],
-            subtitle=(comp.name, comp.date),
-        ),
+        meta=replace(meta, title=comp.title, subtitle=(comp.name, comp.date)),
         letterhead=letterhead(profile),
         draft=replace(
             draft_state(is_draft, report, {**text, "draft_title": "", "draft_intro": "", "draft_status": ""}),
@@ -114,6 +147,5 @@ def compose_easyread(plan: Plan, profile: Profile, report: Report, draft: bool) 
         ),
         sections=tuple(sections),
         preamble=tuple(b for b in preamble if b is not None),
-        words={"contents": w["heading"]["contents"], "page": text["page"], "of": text["of"], "picture_mm": f"{size:g}"},
+        words={"contents": contents, "page": text["page"], "of": text["of"], "picture_mm": f"{size:g}"},
     )
-

@@ -5,6 +5,6 @@ document in :mod:`doctool.compose.easyread`; :func:`check_easyread` is the reada
 (ER- findings and the Flesch score).
 """
 
-from doctool.easyread.rules import EasyReadReport, check_easyread
+from doctool.easyread.rules import EasyReadReport, check_easyread, check_easyread_review
 
-__all__ = ["EasyReadReport", "check_easyread"]
+__all__ = ["EasyReadReport", "check_easyread", "check_easyread_review"]

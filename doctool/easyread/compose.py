@@ -963,16 +963,7 @@ class Composer:
         return sec
 
     def glossary(self, cover: list[Block], sections: list[Section]) -> list[tuple[str, list[Sentence]]]:
-        used: dict[str, None] = {}
-        for block in [*cover, *(b for s in sections for b in s.blocks)]:
-            for sentence in block.all_sentences():
-                for h in self.hard.find(sentence.text):
-                    if h.kind == "explained":
-                        used[h.word] = None
-        entries = []
-        for word in sorted(used, key=str.lower):
-            entries.append((word, [Sentence(t, "$", personal=False) for t in split_sentences(self.hard.explain[word])]))
-        return entries
+        return glossary(self.hard, cover, sections)
 
     def about_plan(self) -> Section:
         out = self.out
@@ -989,18 +980,36 @@ class Composer:
 
 
     def credits(self, cover: list[Block], sections: list[Section]) -> Block:
-        """Who made the pictures: OpenMoji's attribution (CC BY-SA 4.0) when any is used."""
-        book = PictureBook(self.profile)
-        concepts = {b.picture for b in [*cover, *(b for s in sections for b in s.blocks)]} | {"info"}
-        block = Block("info")
-        if any(book.get(c).openmoji for c in concepts):
-            block.sentences += self.out.fixed("about_plan", "pictures")
-            block.sentences += [Sentence(openmoji_attribution(), "$", personal=False, gate=False)]
-            block.sentences += [Sentence(s.text, "$", personal=False, gate=False) for s in self.out.fixed("about_plan", "licence")]
-        credit = str(self.settings.get("pictures_credit") or "").strip()
-        if credit and not all(book.get(c).openmoji for c in concepts):
-            block.sentences.append(Sentence(finish(credit), "$", personal=False, gate=False))
-        return block
+        return credits(self.profile, self.out, self.settings, cover, sections)
+
+
+def glossary(hard: HardWords, cover: list[Block], sections: list[Section]) -> list[tuple[str, list[Sentence]]]:
+    """Every explained hard word used in ``cover`` and ``sections``, with its explanation."""
+    used: dict[str, None] = {}
+    for block in [*cover, *(b for s in sections for b in s.blocks)]:
+        for sentence in block.all_sentences():
+            for h in hard.find(sentence.text):
+                if h.kind == "explained":
+                    used[h.word] = None
+    entries = []
+    for word in sorted(used, key=str.lower):
+        entries.append((word, [Sentence(t, "$", personal=False) for t in split_sentences(hard.explain[word])]))
+    return entries
+
+
+def credits(profile: Profile, out: Writer, settings: dict[str, Any], cover: list[Block], sections: list[Section]) -> Block:
+    """Who made the pictures: OpenMoji's attribution (CC BY-SA 4.0) when any is used."""
+    book = PictureBook(profile)
+    concepts = {b.picture for b in [*cover, *(b for s in sections for b in s.blocks)]} | {"info"}
+    block = Block("info")
+    if any(book.get(c).openmoji for c in concepts):
+        block.sentences += out.fixed("about_plan", "pictures")
+        block.sentences += [Sentence(openmoji_attribution(), "$", personal=False, gate=False)]
+        block.sentences += [Sentence(s.text, "$", personal=False, gate=False) for s in out.fixed("about_plan", "licence")]
+    credit = str(settings.get("pictures_credit") or "").strip()
+    if credit and not all(book.get(c).openmoji for c in concepts):
+        block.sentences.append(Sentence(finish(credit), "$", personal=False, gate=False))
+    return block
 
 
 def compose(plan: Plan, profile: Profile) -> Composition:

@@ -18,8 +18,10 @@ from doctool.checks.engine import Hit, hit, run
 from doctool.datafiles import DATA, load_toml
 from doctool.easyread.compose import Composition, LeftOut, compose
 from doctool.easyread.readability import Readability
+from doctool.easyread.review import compose_review
 from doctool.findings import Report
 from doctool.model.plan import Plan
+from doctool.model.review import ReviewRecord
 from doctool.profiles import Profile
 
 #: How many words of a sentence made only from fixed wording a finding may quote.
@@ -177,3 +179,9 @@ def check_composition(comp: Composition, profile: Profile) -> EasyReadReport:
 def check_easyread(plan: Plan, profile: Profile) -> EasyReadReport:
     """Run the readability gate on the easy-read version of ``plan``."""
     return check_composition(compose(plan, profile), profile)
+
+
+def check_easyread_review(review: ReviewRecord, profile: Profile) -> EasyReadReport:
+    """Run the readability gate on the easy-read review of ``review``: free text left out
+    is reported at its path in the review record, as in the easy-read plan."""
+    return check_composition(compose_review(review, profile), profile)
