@@ -110,7 +110,7 @@ class ReviewComposer:
         words = Section("words", self.w["heading"]["words"])
         words.blocks.append(Block("words", [Sentence(finish(t["words_intro"]), "$", personal=False)]))
         sections.append(words)
-        about = Section("about_plan", self.w["heading"]["about_plan"], new_page=False)
+        about = Section("about_plan", t["heading"]["about"], new_page=False)
         self.out.section = about.heading
         council = self.profile.council
         helpme = []
