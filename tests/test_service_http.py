@@ -611,3 +611,16 @@ def test_a_callback_cut_short_by_a_stop_is_sent_when_the_service_starts(tmp_path
             assert verify_signature(SECRET, raw, headers["doctool-signature"])
             assert json.loads(raw)["status"] == "failed" and json.loads(raw)["links"]["result"] is None
             assert wait_callback(c, "9" * 32, "delivered")["callback"]["attempts"] == 1
+
+
+def test_the_page_offers_exactly_the_for_person_set(idle):
+    """/v1/applicable's ``for_person`` (what the page offers first) is the set --for-person
+    makes, easy read included, for a person who asked for easy read and audio."""
+    from doctool import pipeline
+
+    raw = (REPO / "samples" / "plans" / "02-learning-disability-direct-payment-pa.json").read_bytes()
+    answer = idle.post("/v1/applicable", content=raw, headers=AUTH).json()
+    offered = [(f["document"], f["format"], f["size"]) for f in answer["for_person"]]
+    made = pipeline.Selection.for_person().jobs(pipeline.prepare(raw))
+    assert offered == made
+    assert ("easyread", "audio", None) in offered

@@ -34,8 +34,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doctool import __version__, api, loading
 from doctool.accessible import large_print
-from doctool.accessible.formats import EASYREAD, formats_for_person
 from doctool.accessible.formats import FORMATS as ACCESSIBLE
+from doctool.accessible.formats import formats_for_person
 from doctool.batch.records import read_records
 from doctool.cli import _schema_findings
 from doctool.documents import DOCUMENTS
@@ -892,7 +892,7 @@ def _person_view(record: Any, documents: list[str]) -> dict[str, Any]:
              if p is not None and getattr(p, "communication", None) is not None]
     asked = list(dict.fromkeys(getattr(f, "value", str(f)) for c in comms for f in c.formats))
     try:
-        files = formats_for_person(record, [d for d in documents if d != EASYREAD]) if comms else []
+        files = formats_for_person(record, documents) if comms else []  # the for-person set's own rule, easy read included
         size = large_print.asked_size(record) if "large_print" in asked else None
     except (AttributeError, DoctoolError):
         files, size = [], None
