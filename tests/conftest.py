@@ -64,10 +64,15 @@ def complete_plan_dict() -> dict[str, Any]:
     return copy.deepcopy(_COMPLETE)
 
 
+#: The warning every letter dated in 2026/27 carries: that year's charging figures file
+#: still marks some figures [check] (estimates), and a letter that uses them says so.
+ESTIMATE = "CL-FIGURES-ESTIMATE"
+
+
 def clean_plan_dict() -> dict[str, Any]:
     """Sample 01 with the free text that is not easy read rewritten (too long: ER-SENTENCE-LENGTH;
     a note, a number in words, a hard word: ER-EASY-WORDING), or given easy-read wording:
-    no check of any document that applies finds anything."""
+    no check of any document that applies finds anything but :data:`ESTIMATE`."""
     plan = complete_plan_dict()
     plan["contingency"]["plan"] = (
         "If Brightcare cannot visit, they will phone Claire and the duty team. "

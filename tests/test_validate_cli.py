@@ -13,7 +13,7 @@ from doctool import loading
 from doctool.api import validate_bytes, validate_file
 from doctool.errors import InputError
 
-from conftest import REPO, dump_json
+from conftest import ESTIMATE, REPO, dump_json
 
 PLANS = sorted((REPO / "samples" / "plans").glob("*.json"))
 DRAFTS_DIR = REPO / "samples" / "drafts"
@@ -306,7 +306,8 @@ def test_json_shape_exit_0_with_warnings(run_cli, write_json, clean_plan):
     assert_report_shape(data)
     assert data["complete"] is True
     assert {(f["rule"], f["severity"], f["path"]) for f in data["findings"]} == {
-        ("SG-10-CONTINGENCY", "warning", "$.contingency")
+        ("SG-10-CONTINGENCY", "warning", "$.contingency"),
+        (ESTIMATE, "warning", "$.financial_assessment.letter_issued"),  # the letter's 2026/27 figures are estimates
     }
 
 
@@ -361,7 +362,7 @@ def test_human_report_groups_by_severity(run_cli, write_json, clean_plan):
     del clean_plan["contingency"]  # SG-10-CONTINGENCY warning
     code, out, _err = run_cli(["validate", write_json(clean_plan, "draft.json")])
     assert code == 1
-    assert out.splitlines()[0].startswith("draft.json: INCOMPLETE under profile 'england' (1 blocking, 2 warnings)")
+    assert out.splitlines()[0].startswith("draft.json: INCOMPLETE under profile 'england' (1 blocking, 3 warnings)")
     blocking = out.index("Blocking")
     warnings = out.index("Warnings")
     assert blocking < warnings
@@ -375,11 +376,12 @@ def test_human_report_warnings_only(run_cli, write_json, clean_plan):
     del clean_plan["contingency"]
     code, out, _ = run_cli(["validate", write_json(clean_plan)])
     assert code == 0
-    assert "complete under profile 'england' (0 blocking, 1 warning)" in out
+    assert "complete under profile 'england' (0 blocking, 2 warnings)" in out  # and ESTIMATE
     assert "Blocking" not in out and "Warnings" in out
 
 
 def test_human_report_no_findings(run_cli, write_json, clean_plan):
+    clean_plan.pop("financial_assessment")  # no letter, so no estimated figures either
     code, out, _ = run_cli(["validate", write_json(clean_plan)])
     assert code == 0
     assert "(0 blocking, 0 warnings)" in out and "No findings." in out
@@ -398,9 +400,10 @@ def test_validate_reports_the_easy_read_gate(run_cli):
         ("ER-SENTENCE-LENGTH", "warning", "$.contingency.plan"),
         ("ER-ESSENTIAL-LEFT-OUT", "warning", "$.needs[0].met_by[0].what"),
         *(("ER-EASY-WORDING", "warning", f"$.{path}") for path in not_easy),
+        (ESTIMATE, "warning", "$.financial_assessment.letter_issued"),
     }
     code, out, _ = run_cli(["validate", PLANS[0]])
-    assert "(0 blocking, 9 warnings)" in out and "ER-SENTENCE-LENGTH" in out and "ER-ESSENTIAL-LEFT-OUT" in out
+    assert "(0 blocking, 10 warnings)" in out and "ER-SENTENCE-LENGTH" in out and "ER-ESSENTIAL-LEFT-OUT" in out
     assert "ER-EASY-WORDING" in out
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from doctool.checks.dp_rules import DP_RULES
 from doctool.checks.engine import run
-from doctool.checks.letter_rules import LETTER_RULES, PDF_RULES, figures_estimated
+from doctool.checks.letter_rules import LETTER_RULES, PDF_RULES
 from doctool.checks.plan_rules import PLAN_RULES
 from doctool.checks.review_rules import REVIEW_RULES
 from doctool.findings import Finding, Report, Severity
@@ -70,10 +70,7 @@ def check_letter(doc: LetterRecord | Plan, profile: Profile | None = None) -> Re
     prof = profile or load_profile("england")
     letter = as_letter(doc)
     figures = figures_for(letter.letter_date, prof)
-    # CL-FIGURES-ESTIMATE is raised on letter records (what a batch issues); not yet on the
-    # letter made from a plan, where every plan sample and fixture would carry it too.
-    rules = LETTER_RULES if isinstance(doc, LetterRecord) else [r for r in LETTER_RULES if r is not figures_estimated]
-    report = run(letter, [partial(rule, figures=figures) for rule in rules], prof, document="letter")
+    report = run(letter, [partial(rule, figures=figures) for rule in LETTER_RULES], prof, document="letter")
     if isinstance(doc, Plan):
         report.findings = [dataclasses.replace(f, path=_plan_path(f.path, doc)) for f in report.findings]
     return report
