@@ -887,3 +887,13 @@ def test_every_letter_table_has_its_own_caption(path) -> None:
         head = " ".join(table.xpath("string(./thead/tr/th[1])").split())
         if rows & {"What the council pays", "The cost of your care"}:
             assert head != "What we counted", (captions, head)
+
+
+def test_a_letter_finding_on_a_plan_names_the_plans_part():
+    """A finding of the letter made from a plan is named as the plan's parts are, at the plan's
+    own path: a practitioner reads "Who letters go to", not a letter record's field."""
+    data = load(REPO / "samples" / "plans" / "10-attorney-son-dementia.json")
+    data["correspondence"]["address"]["postcode"] = "EB1 2AB"  # no such postcode area
+    found = {(f.rule, f.path, f.where) for f in validate_bytes(dump(data)).findings}
+    assert ("CL-ADDRESS-POSTCODE", "$.correspondence.address.postcode", "Who letters go to") in found
+    assert ("CL-FIGURES-ESTIMATE", "$.financial_assessment.letter_issued", "Financial assessment") in found

@@ -12,6 +12,7 @@ from doctool.checks.engine import run
 from doctool.checks.letter_rules import LETTER_RULES, PDF_RULES
 from doctool.checks.plan_rules import PLAN_RULES
 from doctool.checks.review_rules import REVIEW_RULES
+from doctool.checks.where import Namer
 from doctool.findings import Finding, Report, Severity
 from doctool.model.letter import LetterRecord
 from doctool.model.plan import Plan
@@ -71,9 +72,15 @@ def check_letter(doc: LetterRecord | Plan, profile: Profile | None = None) -> Re
     letter = as_letter(doc)
     figures = figures_for(letter.letter_date, prof)
     report = run(letter, [partial(rule, figures=figures) for rule in LETTER_RULES], prof, document="letter")
-    if isinstance(doc, Plan):
-        report.findings = [dataclasses.replace(f, path=_plan_path(f.path, doc)) for f in report.findings]
+    if isinstance(doc, Plan):  # the plan's own paths, and named as the plan's parts are
+        namer = Namer(doc, prof)
+        report.findings = [_on_plan(f, doc, namer) for f in report.findings]
     return report
+
+
+def _on_plan(finding: Finding, plan: Plan, namer: Namer) -> Finding:
+    path = _plan_path(finding.path, plan)
+    return dataclasses.replace(finding, path=path, where=namer.path(path) or finding.where)
 
 
 def check_letter_pdf(pdf: Pdf, profile: Profile | None = None) -> Report:
