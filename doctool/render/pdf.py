@@ -130,18 +130,6 @@ class Pdf:
         return len(self.sheets)
 
 
-def _tag_text(page: Any) -> str:
-    """The words whose boxes touch Notify's tag box, as its own text extraction would find
-    them (notifications-template-preview ``_extract_text_from_page``: words intersecting the box)."""
-    width, height = (mm / PX_MM for mm in TAG_BOX_MM)
-    words = [
-        box.text
-        for box in page._page_box.descendants()
-        if isinstance(box, TextBox) and box.position_x < width and box.position_y < height
-    ]
-    return " ".join(" ".join(words).split())
-
-
 _SIDES = ("top", "right", "bottom", "left")
 
 
@@ -180,8 +168,19 @@ def _rect(box: Any) -> Rect:
 
 
 def _page(page: Any) -> Page:
-    ink = tuple(_rect(box) for box in page._page_box.descendants() if _inks(box))
-    return Page(page.width * PX_MM, page.height * PX_MM, _tag_text(page), ink)
+    """One walk of the page's boxes: where it puts ink, and the words that touch Notify's
+    tag box, as Notify's own text extraction finds them (notifications-template-preview
+    ``_extract_text_from_page``: words intersecting the box)."""
+    width, height = (mm / PX_MM for mm in TAG_BOX_MM)
+    ink: list[Rect] = []
+    tag: list[str] = []
+    for box in page._page_box.descendants():
+        if not _inks(box):
+            continue
+        ink.append(_rect(box))
+        if isinstance(box, TextBox) and box.position_x < width and box.position_y < height:
+            tag.append(box.text)
+    return Page(page.width * PX_MM, page.height * PX_MM, " ".join(" ".join(tag).split()), tuple(ink))
 
 
 def lay_out(
