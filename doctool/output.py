@@ -50,3 +50,17 @@ def atomic_write(path: Path, content: bytes) -> None:
 
 def write_json(path: Path, data: Any) -> None:
     atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of an append-only JSON Lines file (a manifest, a journal), in order; a
+    line torn by a crash, or one that is not an object, is passed over. No file, nothing."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict):
+            yield item

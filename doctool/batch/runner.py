@@ -50,7 +50,7 @@ from doctool.batch.records import Problem, Record
 from doctool.batch.report import FAILURES_CSV, WARNINGS_CSV, Reporter, Source
 from doctool.errors import DoctoolError
 from doctool.findings import Finding, Severity
-from doctool.output import atomic_file, atomic_write, safe_name
+from doctool.output import atomic_file, atomic_write, read_json_lines, safe_name
 
 LETTERS = "letters"
 MANIFEST = "manifest.jsonl"
@@ -266,15 +266,8 @@ def render_record(raw: bytes, line: int, formats: tuple[str, ...], outdir: str, 
 def load_manifest(outdir: Path) -> dict[str, dict[str, Any]]:
     """Finished records from an earlier run, by reference; torn last lines are ignored."""
     entries: dict[str, dict[str, Any]] = {}
-    path = outdir / MANIFEST
-    if not path.is_file():
-        return entries
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, dict) and entry.get("status") in ("done", "skipped"):
+    for entry in read_json_lines(outdir / MANIFEST):
+        if entry.get("status") in ("done", "skipped"):
             entries[entry.get("reference", "")] = entry
     return entries
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from doctool.output import read_json_lines
+
 JOURNAL = "notify.jsonl"
 
 
@@ -35,15 +37,8 @@ class Letter:
 
 def load_journal(outdir: Path) -> dict[str, Letter]:
     letters: dict[str, Letter] = {}
-    path = outdir / JOURNAL
-    if not path.is_file():
-        return letters
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:  # a line torn by a crash
-            continue
-        if not isinstance(event, dict) or not isinstance(event.get("reference"), str):
+    for event in read_json_lines(outdir / JOURNAL):
+        if not isinstance(event.get("reference"), str):
             continue
         letter = letters.setdefault(event["reference"], Letter(event["reference"]))
         sha, kind = str(event.get("sha256", "")), event.get("event")
