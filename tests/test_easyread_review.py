@@ -48,13 +48,14 @@ def texts(data: dict[str, Any]) -> list[str]:
 
 
 def test_the_easy_read_review_comes_only_when_easy_read_was_asked_for() -> None:
-    assert list(pipeline.prepare(EASY.read_bytes()).documents) == ["review", "easyread-review"]
+    # Jamie's review also makes a charging letter: the new budget changes what he pays
+    assert list(pipeline.prepare(EASY.read_bytes()).documents) == ["charging-letter", "review", "easyread-review"]
     prepared = pipeline.prepare(CARER.read_bytes())
-    assert list(prepared.documents) == ["review"]
+    assert list(prepared.documents) == ["charging-letter", "review"]
     with pytest.raises(NotApplicable, match="has not asked for easy read"):
         prepared.document("easyread-review")
     files = formats_for_person(record(load_json(EASY)))
-    assert [(d, f) for d, f, _ in files] == [("review", "pdf"), ("review", "docx"), ("easyread-review", "pdf"), ("easyread-review", "docx")]
+    assert [(d, f) for d, f, _ in files][2:] == [("review", "pdf"), ("review", "docx"), ("easyread-review", "pdf"), ("easyread-review", "docx")]
 
 
 def test_a_plan_is_not_made_into_an_easy_read_review() -> None:
@@ -100,9 +101,33 @@ def test_free_text_that_fails_the_gate_is_left_out_and_reported_at_its_path() ->
     assert ("ER-EASY-WORDING", "$.outcomes_reviewed[0].working") in found
     finding = next(f for f in report.findings if f.path == "$.outcomes_reviewed[0].working")
     assert "What is working (outcome reviewed)" in finding.message and "Jamie" not in finding.message
+    assert "The easy-read review shows a general sentence in its place." in finding.message  # not "plan"
     # the same finding reaches validate through the pipeline, beside the review's own rules
     prepared = pipeline.prepare(dump_json(data))
     assert ("ER-EASY-WORDING", "$.outcomes_reviewed[0].working") in [(f.rule, f.path) for f in prepared.report.findings]
+
+
+def test_the_risks_found_the_reasons_and_the_charging_letter_are_in_easy_read_too() -> None:
+    data = load_json(EASY)
+    data["risks"] = [{"risk": "I might get lost on the bus at night.", "action": "Leon will travel with me until I feel safe."}]
+    said = texts(data)
+    for sentence in (
+        "Why we decided this:",
+        "I need 3 more hours of support on Friday nights to meet my friends.",
+        "Something that could go wrong:",
+        "I might get lost on the bus at night.",
+        "What we will do about it:",
+        "Leon will travel with me until I feel safe.",
+        "The council will write to me about what I pay.",  # the review makes a charging letter
+    ):
+        assert sentence in said, sentence
+    data["risks"][0]["risk"] = "Jamie may get lost (RTA risk)."
+    said = texts(data)
+    assert "My full review says more about this." in said and not any("RTA" in s for s in said)
+    found = {(f.rule, f.path) for f in check_easyread_review(record(data), ENGLAND).findings}
+    assert ("ER-EASY-WORDING", "$.risks[0].risk") in found
+    del data["financial_assessment"]
+    assert "The council will write to me about what I pay." not in texts(data)
 
 
 def test_a_long_goal_in_the_plan_is_reported_and_a_general_sentence_stands_in() -> None:
@@ -166,6 +191,7 @@ def test_for_person_gives_the_easy_read_review_to_a_person_who_asked(run_cli, tm
     assert code == 0, err
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
+        "ASC-140577-charging-letter.docx", "ASC-140577-charging-letter.pdf",
         "ASC-140577-easyread-review.docx", "ASC-140577-easyread-review.pdf",
         "ASC-140577-review.docx", "ASC-140577-review.pdf", "manifest.json",
     ]

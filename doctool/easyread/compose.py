@@ -104,6 +104,8 @@ class Composition:
     settings: dict[str, Any]
     uses_openmoji_credit: bool = True
     min_sentence_words: int = 4
+    #: What the findings call it: the easy-read "plan" or "review".
+    document: str = "plan"
 
     def located(self) -> list[tuple[str, int, Sentence]]:
         """Every sentence with its section heading and its number within that section."""

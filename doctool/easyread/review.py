@@ -132,6 +132,7 @@ class ReviewComposer:
             hard=self.hard,
             settings=self.settings,
             min_sentence_words=self.out.plain.min_words if self.out.plain else 4,
+            document="review",
         )
 
     def cover(self) -> list[Block]:
@@ -226,9 +227,23 @@ class ReviewComposer:
         decided = [self.say("decision", d.value, f"$.decisions[{j}]") for j, d in enumerate(r.decisions or [])]
         if decided:
             sec.add(Block("plan", self.fixed("change", "decided", "$.decisions"), items=decided))
+            why = self.lead_then(("change", "why"), r.decision_reasons, "$.decision_reasons")
+            if why:
+                sec.add(Block("plan", why))
+        for i, risk in enumerate(r.risks):
+            at = f"$.risks[{i}]"
+            said = self.lead_then(("change", "risk"), risk.risk, f"{at}.risk")
+            said += self.lead_then(("change", "risk_action"), risk.action, f"{at}.action")
+            if said:
+                sec.add(Block("safe", said))
         sec.add(self._budget())
+        money: list[Sentence] = []
         if r.finances and r.finances.reassessment_explained:
-            sec.add(Block("money", self.fixed("change", "money_check", "$.finances.reassessment_explained")))
+            money += self.fixed("change", "money_check", "$.finances.reassessment_explained")
+        if r.financial_assessment is not None:
+            money += self.fixed("change", "pay_letter", "$.financial_assessment")
+        if money:
+            sec.add(Block("i_pay", money))
         if r.disagreement:
             sec.add(Block("talk", [*self.fixed("change", "disagree", "$.disagreement"), *self.fixed("change", "complain")]))
         if not sec.blocks:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -119,7 +119,7 @@ def easy_wording(comp: Composition) -> Iterator[Hit]:
         if gone.path.endswith((".frequency", ".times")):
             yield hit("ER-EASY-WORDING", gone.path, "left_out_value", section=gone.section, field=field_name(gone.path), why=why)
             continue
-        outcome = spec.message("instead" if gone.instead else "left_out")
+        outcome = spec.message("instead" if gone.instead else "left_out", document=comp.document)
         ask = spec.message("ask_easy", easy_field=gone.easy_field) if gone.easy_field else spec.message("ask_plain")
         values = {"section": gone.section, "field": field_name(gone.path), "number": gone.number, "why": why, "outcome": outcome, "ask": ask}
         element = _essential(gone.path)
@@ -169,10 +169,20 @@ class EasyReadReport(Report):
         return d
 
 
+def _naming(rule: Callable[[Composition], Iterable[Hit]]) -> Callable[[Composition], Iterator[Hit]]:
+    """The rule with each message naming the document checked ("the easy-read review")."""
+
+    def named(comp: Composition) -> Iterator[Hit]:
+        for h in rule(comp):
+            yield dataclasses.replace(h, params={"document": comp.document, **h.params})
+
+    return named
+
+
 def check_composition(comp: Composition, profile: Profile) -> EasyReadReport:
     # Only the ER- rules: the profile's own [[require]] entries are about the plan, not
     # the easy-read text, and are reported by the plan's own checks.
-    report = run(comp, EASYREAD_RULES, dataclasses.replace(profile, requirements=()))
+    report = run(comp, [_naming(rule) for rule in EASYREAD_RULES], dataclasses.replace(profile, requirements=()))
     return EasyReadReport(profile=report.profile, findings=report.findings, readability=comp.readability())
 
 
