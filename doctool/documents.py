@@ -84,7 +84,7 @@ def _asked_for_easy_read(review: ReviewRecord) -> bool:
     return comm is not None and any(getattr(f, "value", f) == "easy_read" for f in comm.formats)
 
 
-def _has_financial_assessment(doc: Plan | LetterRecord) -> bool:
+def _has_financial_assessment(doc: Plan | LetterRecord | ReviewRecord) -> bool:
     return isinstance(doc, LetterRecord) or doc.financial_assessment is not None
 
 
@@ -98,7 +98,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
         applies=_has_financial_assessment,
         not_applicable="it has no financial assessment (financial_assessment)",
         check=check_letter,
-        accepts=(Plan, LetterRecord),
+        accepts=(Plan, LetterRecord, ReviewRecord),
         stylesheets=("letter.css",),
         check_pdf=check_letter_pdf,
     ),

@@ -191,10 +191,11 @@ class Prepared:
             return self.documents[name]
         _known(name, DOCUMENTS, "document")
         kind = DOCUMENTS[name]
+        record_type = getattr(self.record, "record_type", "plan")
         if not isinstance(self.record, kind.accepts):
-            record_type = getattr(self.record, "record_type", "plan")
             raise NotApplicable(f"the {name} document is made from {kind.made_from}, not a {record_type} record")
-        raise NotApplicable(f"the {name} document does not apply to this plan: {kind.not_applicable}")
+        what = "plan" if record_type == "plan" else f"{record_type} record"
+        raise NotApplicable(f"the {name} document does not apply to this {what}: {kind.not_applicable}")
 
     def report_for(self, names: Iterable[str]) -> Report:
         """The findings of some of the documents only (whether they may be issued)."""

@@ -18,7 +18,7 @@ from doctool.model.review import ReviewRecord
 from doctool.profiles import load_profile
 from doctool.schema import schema_text
 
-from conftest import REPO, dump_json, load_json
+from conftest import ESTIMATE, REPO, dump_json, load_json
 from render_helpers import docx_text, norm, pdf_pages_text
 
 with warnings.catch_warnings():
@@ -64,7 +64,8 @@ def test_a_review_is_its_own_record_and_unknown_fields_are_errors(run_cli, write
 def test_every_complete_sample_has_no_findings(sample: Path, run_cli) -> None:
     code, out, _ = run_cli(["validate", sample, "--json"])
     assert code == 0, out
-    assert json.loads(out)["findings"] == []
+    # a review with a new financial assessment makes a charging letter dated in 2026/27
+    assert [f["rule"] for f in json.loads(out)["findings"]] in ([], [ESTIMATE])
 
 
 def test_the_drafts_find_what_expected_says(run_cli) -> None:
@@ -124,6 +125,22 @@ def test_a_change_that_can_change_the_charge_records_that_the_person_was_told() 
     assert ("RV-FINANCE-INFO", "$.finances.reassessment_explained") in rules(data)
 
 
+def test_a_budget_change_for_someone_who_pays_needs_the_new_financial_assessment() -> None:
+    data = review()
+    del data["financial_assessment"]
+    assert ("RV-CHARGE", "$.financial_assessment") in rules(data)
+    data["finances"]["contribution_being_paid"] = False
+    assert "RV-CHARGE" not in {r for r, _ in rules(data)}
+    closing = review(REVIEWS / "04-closing-review.json")  # the charge ends with the plan
+    assert closing["finances"]["contribution_being_paid"] and "RV-CHARGE" not in {r for r, _ in rules(closing)}
+
+
+def test_the_letters_cost_of_care_is_the_reviews_new_budget() -> None:
+    data = review()
+    data["financial_assessment"]["weekly_care_cost"] = "300.15"
+    assert ("RV-CHARGE", "$.financial_assessment.weekly_care_cost") in rules(data)
+
+
 def test_a_closing_review_prompts_the_carers_review() -> None:
     data = review(REVIEWS / "04-closing-review.json")
     del data["family_carer"]["carer_review_date"]
@@ -164,10 +181,14 @@ def test_validate_render_and_the_service_give_the_same_findings(run_cli, tmp_pat
         assert schema.status_code == 200 and schema.json()["title"].startswith("Review")
 
 
-def test_a_review_makes_only_the_review_document() -> None:
+def test_a_review_makes_the_review_and_a_charging_letter_only_when_what_the_person_pays_changes() -> None:
     prepared = pipeline.prepare(CARER.read_bytes())
-    assert list(prepared.documents) == ["review"]
-    assert prepared.report.findings == []
+    assert list(prepared.documents) == ["charging-letter", "review"]
+    assert [f.rule for f in prepared.report.findings] == [ESTIMATE]
+    no_change = pipeline.prepare((REVIEWS / "02-planned-no-change.json").read_bytes())
+    assert list(no_change.documents) == ["review"]
+    with pytest.raises(pipeline.NotApplicable, match="does not apply to this review record: it has no financial assessment"):
+        no_change.document("charging-letter")
 
 
 # --- the documents: facts read back from PDF and Word --------------------------------------
@@ -179,7 +200,12 @@ def test_render_all_writes_the_review_in_pdf_and_word_with_its_facts(run_cli, tm
     pdf = norm("\n".join(pdf_pages_text(tmp_path / "ASC-120331-review.pdf")))
     word = norm(docx_text((tmp_path / "ASC-120331-review.docx").read_bytes()))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert [(f["path"], f["document"]) for f in manifest["files"]] == [("ASC-120331-review.pdf", "review"), ("ASC-120331-review.docx", "review")]
+    assert [(f["path"], f["document"]) for f in manifest["files"]] == [
+        ("ASC-120331-charging-letter.pdf", "charging-letter"),
+        ("ASC-120331-charging-letter.docx", "charging-letter"),
+        ("ASC-120331-review.pdf", "review"),
+        ("ASC-120331-review.docx", "review"),
+    ]
     for text in (pdf, word):
         for fact in (
             "Your care and support plan review",
@@ -224,3 +250,76 @@ def test_a_draft_review_renders_marked_with_its_findings(run_cli, tmp_path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ASC-102284-review-DRAFT.docx", "ASC-102284-review-DRAFT.pdf", "manifest.json"]
     text = norm("\n".join(pdf_pages_text(tmp_path / "ASC-102284-review-DRAFT.pdf")))
     assert "Draft: this review is not final" in text and "RV-METHOD" in text and "Kent review 8.5.2" in text
+
+
+# --- the charging letter made from a review -------------------------------------------------
+
+
+def letter_rules(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    prepared = pipeline.prepare(dump_json(data))
+    return [(f.rule, f.path, f.where) for f in prepared.document("charging-letter").report.findings]
+
+
+def test_the_letter_made_from_a_review_says_what_the_review_and_its_assessment_say(run_cli, tmp_path) -> None:
+    for name in ("l.pdf", "l.docx"):
+        code, _out, err = run_cli(["render", CARER, "--document", "charging-letter", "-o", tmp_path / name])
+        assert code == 0, err
+    pdf = norm("\n".join(pdf_pages_text(tmp_path / "l.pdf")))
+    word = norm(docx_text((tmp_path / "l.docx").read_bytes()))
+    for text in (pdf, word):
+        for fact in (
+            "Mr Derek John Hollis",  # to the person, titled as the review records them
+            "3 Mill Lane",
+            "EX9 5HN",
+            "Dear Mr Hollis,",
+            "£113.35 a week",
+            "from 1 March 2027",  # the charge follows the new budget
+            "Your care costs £412.65 a week",
+            "22 February 2027",  # the new assessment
+            "24 February 2027",  # the letter date
+            "Aisha Rahman",  # the reviewer is the contact officer
+            "ASC-120331",
+        ):
+            assert fact in text, fact
+
+
+def test_letter_findings_on_a_review_name_the_reviews_own_fields() -> None:
+    data = review()
+    data["person"]["address"]["postcode"] = "ZZ1 1ZZ"
+    del data["reviewer"]
+    del data["financial_assessment"]["letter_issued"]
+    found = letter_rules(data)
+    assert ("CL-ADDRESS-POSTCODE", "$.person.address.postcode", "About the person") in found
+    assert ("CL-CONTACT", "$.reviewer", "Who did the review") in found
+    assert (ESTIMATE, "$.review_date", "Date of the review") in found  # dated on the review date
+
+
+def test_the_letter_from_a_review_goes_to_who_deals_with_the_persons_money(run_cli, write_json, tmp_path) -> None:
+    data = review(correspondence={
+        "role": "attorney",
+        "name": "Mr Gary Hollis",
+        "salutation": "Mr Hollis",
+        "address": {"lines": ["21 Station Road", "Eastbrook"], "postcode": "EX4 2QT"},
+        "authority": "lpa_property_financial",
+    })
+    code, _out, err = run_cli(["render", write_json(data), "--document", "charging-letter", "-o", tmp_path / "l.pdf"])
+    assert code == 0, err
+    text = norm("\n".join(pdf_pages_text(tmp_path / "l.pdf")))
+    assert "21 Station Road" in text and "about the care and support for Mr Derek John Hollis" in text
+    data["correspondence"]["address"]["postcode"] = "ZZ9 9ZZ"
+    assert ("CL-ADDRESS-POSTCODE", "$.correspondence.address.postcode", "Who letters go to") in letter_rules(data)
+
+
+def test_the_service_makes_the_same_letter_with_the_same_findings(run_cli, tmp_path) -> None:
+    from doctool.service.app import create_app
+    from doctool.service.settings import Settings
+
+    code, out, _ = run_cli(["validate", CARER, "--json"])
+    cli_findings = json.loads(out)["findings"]
+    with TestClient(create_app(Settings(data_dir=tmp_path / "svc", insecure_no_auth=True, render_workers=1))) as c:
+        assert c.post("/v1/validate", content=CARER.read_bytes()).json()["findings"] == cli_findings
+        letter = c.post("/v1/documents/charging-letter?format=pdf", content=CARER.read_bytes())
+        assert letter.status_code == 200, letter.text
+        assert letter.headers["Doctool-Warnings"] == "1"
+        (tmp_path / "l.pdf").write_bytes(letter.content)
+        assert "£113.35 a week" in norm("\n".join(pdf_pages_text(tmp_path / "l.pdf")))

@@ -2295,6 +2295,44 @@ class Changes(BaseModel):
     ] = False
 
 
+class WeeklyCost2(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Weekly Cost')] = None
+
+
+class WeeklyCost3(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Weekly Cost')
+    ] = None
+
+
+class CareAndSupportPlanReviewChargedService(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    description: Annotated[
+        str,
+        Field(
+            max_length=5000,
+            min_length=1,
+            pattern='^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Description',
+        ),
+    ]
+    weekly_cost: Annotated[
+        WeeklyCost2 | WeeklyCost3 | None, Field(title='Weekly Cost')
+    ] = None
+    s117: Annotated[bool | None, Field(title='S117')] = False
+
+
+class CareAndSupportPlanReviewChargingScenario(StrEnum):
+    pending = 'pending'
+    assessed = 'assessed'
+    nil = 'nil'
+    full_cost = 'full_cost'
+    s117 = 's117'
+    deferred_payment = 'deferred_payment'
+
+
 class Phone3(RootModel[str]):
     root: Annotated[
         str,
@@ -2331,6 +2369,19 @@ class CareAndSupportPlanReviewContactMethod(StrEnum):
     through_someone = 'through_someone'
 
 
+class Salutation2(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='How the letter greets them, e.g. "Mr Aldridge-Blake".',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Salutation',
+        ),
+    ] = None
+
+
 class Decision(StrEnum):
     finalise_plan = 'finalise_plan'
     information_advice = 'information_advice'
@@ -2344,6 +2395,80 @@ class Decision(StrEnum):
     risk_assessment = 'risk_assessment'
     safeguarding_alert = 'safeguarding_alert'
     nhs_nursing_care = 'nhs_nursing_care'
+
+
+class WeeklyAmount6(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='The amount deferred each week.',
+            ge=0.0,
+            le=10000000.0,
+            title='Weekly Amount',
+        ),
+    ] = None
+
+
+class WeeklyAmount7(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The amount deferred each week.',
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Weekly Amount',
+        ),
+    ] = None
+
+
+class InterestRate4(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            ge=0.0,
+            le=100.0,
+            title='Interest Rate',
+        ),
+    ] = None
+
+
+class InterestRate5(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            pattern='^[0-9]{1,3}(\\.[0-9]{1,3})?$',
+            title='Interest Rate',
+        ),
+    ] = None
+
+
+class SetupFee4(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            ge=0.0,
+            le=10000000.0,
+            title='Setup Fee',
+        ),
+    ] = None
+
+
+class SetupFee5(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Setup Fee',
+        ),
+    ] = None
+
+
+class CareAndSupportPlanReviewDeferredStatus(StrEnum):
+    offered = 'offered'
+    in_place = 'in_place'
 
 
 class Resolution(RootModel[str]):
@@ -2433,6 +2558,94 @@ class Finances(BaseModel):
     ] = None
 
 
+class WeeklyCharge4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Weekly Charge')] = None
+
+
+class WeeklyCharge5(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Weekly Charge')
+    ] = None
+
+
+class WeeklyCareCost4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Weekly Care Cost')] = (
+        None
+    )
+
+
+class WeeklyCareCost5(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Weekly Care Cost')
+    ] = None
+
+
+class DisabilityRelatedExpenditure4(RootModel[float]):
+    root: Annotated[
+        float, Field(ge=0.0, le=10000000.0, title='Disability Related Expenditure')
+    ] = None
+
+
+class DisabilityRelatedExpenditure5(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$',
+            title='Disability Related Expenditure',
+        ),
+    ] = None
+
+
+class HousingCosts4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Housing Costs')] = None
+
+
+class HousingCosts5(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Housing Costs')
+    ] = None
+
+
+class Capital4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Capital')] = None
+
+
+class Capital5(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Capital')
+    ] = None
+
+
+class TariffIncome4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Tariff Income')] = None
+
+
+class TariffIncome5(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Tariff Income')
+    ] = None
+
+
+class ArrangementFee6(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Arrangement Fee')] = None
+
+
+class ArrangementFee7(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Arrangement Fee')
+    ] = None
+
+
+class PropertyValue4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Property Value')] = None
+
+
+class PropertyValue5(RootModel[str]):
+    root: Annotated[
+        str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Property Value')
+    ] = None
+
+
 class CareAndSupportPlanReviewFormat(StrEnum):
     standard = 'standard'
     easy_read = 'easy_read'
@@ -2443,6 +2656,39 @@ class CareAndSupportPlanReviewFormat(StrEnum):
     email = 'email'
     html = 'html'
     txt = 'txt'
+
+
+class Weekly4(RootModel[float]):
+    root: Annotated[float, Field(ge=0.0, le=10000000.0, title='Weekly')]
+
+
+class Weekly5(RootModel[str]):
+    root: Annotated[str, Field(pattern='^[0-9]{1,8}(\\.[0-9]{1,2})?$', title='Weekly')]
+
+
+class CareAndSupportPlanReviewIncomeLine(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    label: Annotated[
+        str,
+        Field(
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Label',
+        ),
+    ]
+    weekly: Annotated[Weekly4 | Weekly5, Field(title='Weekly')]
+
+
+class CareAndSupportPlanReviewLegalAuthority(StrEnum):
+    lpa_property_financial = 'lpa_property_financial'
+    lpa_health_welfare = 'lpa_health_welfare'
+    enduring_power_of_attorney = 'enduring_power_of_attorney'
+    deputy_property_financial = 'deputy_property_financial'
+    deputy_health_welfare = 'deputy_health_welfare'
+    dwp_appointee = 'dwp_appointee'
 
 
 class Working(RootModel[str]):
@@ -2592,6 +2838,14 @@ class Progress(StrEnum):
     no_longer_wanted = 'no_longer_wanted'
 
 
+class CareAndSupportPlanReviewRecipientRole(StrEnum):
+    person = 'person'
+    attorney = 'attorney'
+    deputy = 'deputy'
+    appointee = 'appointee'
+    representative = 'representative'
+
+
 class HowPersonInvolved(RootModel[str]):
     root: Annotated[
         str,
@@ -2629,6 +2883,19 @@ class ReviewMethod(StrEnum):
     face_to_face = 'face_to_face'
     telephone = 'telephone'
     video = 'video'
+
+
+class FormOfAddress1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description='How the person likes to be greeted in writing, e.g. "Mr Hollis". Default: their title and surname.',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Form Of Address',
+        ),
+    ] = None
 
 
 class Action(RootModel[str]):
@@ -3650,6 +3917,125 @@ class CareAndSupportPlanReviewCommunication(BaseModel):
     ] = None
 
 
+class CareAndSupportPlanReviewCorrespondence(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    role: CareAndSupportPlanReviewRecipientRole
+    name: Annotated[
+        str,
+        Field(
+            description='Their name as it goes on the envelope, e.g. "Mr Robert Aldridge-Blake".',
+            max_length=200,
+            min_length=1,
+            pattern='^[^\\u0000-\\u001f\\u2028\\u2029\\u007f-\\u009f\\u061c\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufdd0-\\ufdef\\ufffe\\uffff]*$',
+            title='Name',
+        ),
+    ]
+    address: Annotated[
+        CareAndSupportPlanReviewAddress | None,
+        Field(description="Default: the person's address."),
+    ] = None
+    salutation: Annotated[
+        Salutation2 | None,
+        Field(
+            description='How the letter greets them, e.g. "Mr Aldridge-Blake".',
+            title='Salutation',
+        ),
+    ] = None
+    relationship: Annotated[Relationship | None, Field(title='Relationship')] = None
+    authority: CareAndSupportPlanReviewLegalAuthority | None = None
+
+
+class CareAndSupportPlanReviewDeferredPaymentAgreement(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    status: CareAndSupportPlanReviewDeferredStatus
+    start_date: Annotated[
+        date_aliased | None,
+        Field(description='When the agreement started (in place).', title='Start Date'),
+    ] = None
+    weekly_amount: Annotated[
+        WeeklyAmount6 | WeeklyAmount7 | None,
+        Field(description='The amount deferred each week.', title='Weekly Amount'),
+    ] = None
+    interest_rate: Annotated[
+        InterestRate4 | InterestRate5 | None,
+        Field(
+            description='Interest a year, in per cent, e.g. 4.15.',
+            title='Interest Rate',
+        ),
+    ] = None
+    interest_rate_until: Annotated[
+        date_aliased | None,
+        Field(
+            description='The rate is reset every 1 January and 1 July: the date this rate runs to.',
+            title='Interest Rate Until',
+        ),
+    ] = None
+    setup_fee: Annotated[
+        SetupFee4 | SetupFee5 | None,
+        Field(
+            description='The one-off fee for setting up the agreement.',
+            title='Setup Fee',
+        ),
+    ] = None
+    setup_fee_added_to_debt: Annotated[
+        bool | None, Field(title='Setup Fee Added To Debt')
+    ] = False
+
+
+class CareAndSupportPlanReviewFinancialAssessment(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    scenario: CareAndSupportPlanReviewChargingScenario
+    assessment_date: Annotated[date_aliased | None, Field(title='Assessment Date')] = (
+        None
+    )
+    charge_from: Annotated[date_aliased | None, Field(title='Charge From')] = None
+    weekly_charge: Annotated[
+        WeeklyCharge4 | WeeklyCharge5 | None, Field(title='Weekly Charge')
+    ] = None
+    weekly_care_cost: Annotated[
+        WeeklyCareCost4 | WeeklyCareCost5 | None, Field(title='Weekly Care Cost')
+    ] = None
+    income: Annotated[
+        list[CareAndSupportPlanReviewIncomeLine] | None,
+        Field(max_length=30, title='Income'),
+    ] = None
+    allowances: Annotated[
+        list[CareAndSupportPlanReviewIncomeLine] | None,
+        Field(max_length=30, title='Allowances'),
+    ] = None
+    disability_related_expenditure: Annotated[
+        DisabilityRelatedExpenditure4 | DisabilityRelatedExpenditure5 | None,
+        Field(title='Disability Related Expenditure'),
+    ] = None
+    housing_costs: Annotated[
+        HousingCosts4 | HousingCosts5 | None, Field(title='Housing Costs')
+    ] = None
+    capital: Annotated[Capital4 | Capital5 | None, Field(title='Capital')] = None
+    tariff_income: Annotated[
+        TariffIncome4 | TariffIncome5 | None, Field(title='Tariff Income')
+    ] = None
+    arrangement_fee: Annotated[
+        ArrangementFee6 | ArrangementFee7 | None, Field(title='Arrangement Fee')
+    ] = None
+    refused_assessment: Annotated[bool | None, Field(title='Refused Assessment')] = (
+        False
+    )
+    property_value: Annotated[
+        PropertyValue4 | PropertyValue5 | None, Field(title='Property Value')
+    ] = None
+    deferred_payment: CareAndSupportPlanReviewDeferredPaymentAgreement | None = None
+    charging_information_given: Annotated[
+        date_aliased | None, Field(title='Charging Information Given')
+    ] = None
+    letter_issued: Annotated[date_aliased | None, Field(title='Letter Issued')] = None
+
+
 class OutcomeReview(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -3721,6 +4107,20 @@ class ReviewPerson(BaseModel):
     preferred_name: Annotated[PreferredName | None, Field(title='Preferred Name')] = (
         None
     )
+    title: Annotated[
+        Title | None,
+        Field(
+            description='How the person is titled, e.g. "Mrs", "Mr", "Dr", "Mx".',
+            title='Title',
+        ),
+    ] = None
+    form_of_address: Annotated[
+        FormOfAddress1 | None,
+        Field(
+            description='How the person likes to be greeted in writing, e.g. "Mr Hollis". Default: their title and surname.',
+            title='Form Of Address',
+        ),
+    ] = None
     date_of_birth: Annotated[date_aliased | None, Field(title='Date Of Birth')] = None
     address: CareAndSupportPlanReviewAddress | None = None
     reference: Annotated[
@@ -3797,6 +4197,26 @@ class CareAndSupportPlanReview(BaseModel):
     ] = None
     budget: BudgetChange | None = None
     finances: Finances | None = None
+    financial_assessment: Annotated[
+        CareAndSupportPlanReviewFinancialAssessment | None,
+        Field(
+            description="The new financial assessment, when the review changes what the person pays: the charging letter is made from it, as from a plan's."
+        ),
+    ] = None
+    services: Annotated[
+        list[CareAndSupportPlanReviewChargedService] | None,
+        Field(
+            description='The services after the review, with their weekly cost, as the charging letter lists them.',
+            max_length=50,
+            title='Services',
+        ),
+    ] = None
+    correspondence: Annotated[
+        CareAndSupportPlanReviewCorrespondence | None,
+        Field(
+            description='Who letters go to, when not to the person: an attorney, a deputy, an appointee.'
+        ),
+    ] = None
     disagreement: Disagreement | None = None
     family_carer: Annotated[
         CarerLink | None,

@@ -30,40 +30,44 @@ def check_plan(plan: Plan, profile: Profile | None = None) -> Report:
     return run(plan, PLAN_RULES, profile or load_profile("england"))
 
 
-#: Where a letter made from a plan took each part from, so findings name the plan's fields.
-_FROM_PLAN = (
+#: Where a letter made from a plan or a review took each part from, so findings name the
+#: record's own fields; the contact officer is the plan's signatory or the reviewer.
+_FROM_RECORD = (
     ("$.recipient.name", "$.person.full_name"),
     ("$.recipient.address", "$.person.address"),
     ("$.reference", "$.person.reference"),
-    ("$.contact", "$.signatures.authority"),
 )
+_CONTACT = {Plan: "$.signatures.authority", ReviewRecord: "$.reviewer"}
 
 
-def _from_plan(plan: Plan) -> tuple[tuple[str, str], ...]:
+def _from_record(doc: Plan | ReviewRecord) -> tuple[tuple[str, str], ...]:
     """The letter goes to the person, or to who deals with their correspondence: the address
     checks then name that recipient's fields (or the person's address, if theirs is not given)."""
-    to = plan.correspondence
+    contact = ("$.contact", _CONTACT[type(doc)])
+    to = doc.correspondence
     if to is None or to.role.value == "person":
-        return _FROM_PLAN
+        return (*_FROM_RECORD, contact)
     address = "$.correspondence.address" if to.address is not None else "$.person.address"
-    return (("$.recipient.name", "$.correspondence.name"), ("$.recipient.address", address), *_FROM_PLAN[2:])
+    return (("$.recipient.name", "$.correspondence.name"), ("$.recipient.address", address), _FROM_RECORD[2], contact)
 
 
-def _plan_path(path: str, plan: Plan) -> str:
+def _record_path(path: str, doc: Plan | ReviewRecord) -> str:
     if path == "$.letter_date":
-        fa = plan.financial_assessment
-        return "$.financial_assessment.letter_issued" if fa and fa.letter_issued else "$.plan_date"
-    for letter_part, plan_part in _from_plan(plan):
+        fa = doc.financial_assessment
+        dated = "$.plan_date" if isinstance(doc, Plan) else "$.review_date"
+        return "$.financial_assessment.letter_issued" if fa and fa.letter_issued else dated
+    for letter_part, record_part in _from_record(doc):
         if path == letter_part or path.startswith(letter_part + ".") or path.startswith(letter_part + "["):
-            return plan_part + path[len(letter_part) :]
+            return record_part + path[len(letter_part) :]
     return path
 
 
-def check_letter(doc: LetterRecord | Plan, profile: Profile | None = None) -> Report:
-    """Every finding for the charging letter: a letter record, or the letter made from a plan.
+def check_letter(doc: LetterRecord | Plan | ReviewRecord, profile: Profile | None = None) -> Report:
+    """Every finding for the charging letter: a letter record, or the letter made from a plan
+    or a review.
 
-    The rules use the charging figures in force on the letter date; for a plan, paths
-    name the plan's own fields (``$.person.address.postcode``).
+    The rules use the charging figures in force on the letter date; for a plan or a review,
+    paths name the record's own fields (``$.person.address.postcode``).
     """
     from doctool.charging import figures_for
     from doctool.letters import as_letter
@@ -72,14 +76,14 @@ def check_letter(doc: LetterRecord | Plan, profile: Profile | None = None) -> Re
     letter = as_letter(doc)
     figures = figures_for(letter.letter_date, prof)
     report = run(letter, [partial(rule, figures=figures) for rule in LETTER_RULES], prof, document="letter")
-    if isinstance(doc, Plan):  # the plan's own paths, and named as the plan's parts are
+    if not isinstance(doc, LetterRecord):  # the record's own paths, and named as its parts are
         namer = Namer(doc, prof)
-        report.findings = [_on_plan(f, doc, namer) for f in report.findings]
+        report.findings = [_on_record(f, doc, namer) for f in report.findings]
     return report
 
 
-def _on_plan(finding: Finding, plan: Plan, namer: Namer) -> Finding:
-    path = _plan_path(finding.path, plan)
+def _on_record(finding: Finding, doc: Plan | ReviewRecord, namer: Namer) -> Finding:
+    path = _record_path(finding.path, doc)
     return dataclasses.replace(finding, path=path, where=namer.path(path) or finding.where)
 
 

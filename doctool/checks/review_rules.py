@@ -180,6 +180,22 @@ def told_about_financial_reassessment(r: ReviewRecord) -> Iterator[Hit]:
         yield hit("RV-FINANCE-INFO", "$.finances.reassessment_explained", "not_told", why=why)
 
 
+def charge_follows_budget(r: ReviewRecord) -> Iterator[Hit]:
+    """A budget change for someone who pays towards their care needs the new financial
+    assessment, from which the charging letter is made; that letter's cost of care is the
+    review's new budget. (When the plan ends, so does the charge: no new assessment.)"""
+    fa, b, fin = r.financial_assessment, r.budget, r.finances
+    if fa is None:
+        if r.budget_changes and not r.closing and fin is not None and fin.contribution_being_paid:
+            assert b is not None and b.new_weekly is not None
+            yield hit("RV-CHARGE", "$.financial_assessment", "missing", new=money(b.new_weekly))
+    elif r.budget_changes and fa.weekly_care_cost is not None:
+        assert b is not None and b.new_weekly is not None
+        if fa.weekly_care_cost != b.new_weekly:
+            yield hit("RV-CHARGE", "$.financial_assessment.weekly_care_cost", "cost",
+                      cost=money(fa.weekly_care_cost), new=money(b.new_weekly))
+
+
 def closing_considers_carer(r: ReviewRecord) -> Iterator[Hit]:
     if r.closing and r.family_carer and r.family_carer.had_carers_assessment and r.family_carer.carer_review_date is None:
         yield hit("RV-CARER-REVIEW", "$.family_carer.carer_review_date", "missing")
@@ -206,6 +222,7 @@ REVIEW_RULES = (
     person_involved,
     change_leads_to_reassessment,
     told_about_financial_reassessment,
+    charge_follows_budget,
     closing_considers_carer,
     disagreement_and_complaint,
     risks_have_actions,

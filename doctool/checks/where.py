@@ -39,7 +39,8 @@ class Namer:
     def _service_at(self, i: int) -> str:
         services = self._list("services")
         label = self.items["services"].format(n=i + 1)
-        return f"{label} ({services[i].type})" if i < len(services) else label
+        kind = getattr(services[i], "type", None) if i < len(services) else None  # a letter's services have no type
+        return f"{label} ({kind})" if kind else label
 
     def need(self, need_id: str) -> str:
         """"6 (Keeping a home clean and safe)" for the sixth need; the id itself when unknown."""

@@ -1,6 +1,6 @@
-"""The charging letter, composed from a letter record (or the letter made from a plan).
+"""The charging letter, composed from a letter record (or the letter made from a plan or a review).
 
-The letter is the same for a standalone record and for a plan (see
+The letter is the same for a standalone record, a plan and a review (see
 :func:`doctool.letters.as_letter`). Its words come from ``data/wording/charging_letter.toml``
 (and ``common.toml``), its figures from the charging figures in force on the letter
 date: nothing here states a limit or an allowance. Sums and dates stay values
@@ -40,6 +40,7 @@ from doctool.letters import as_letter
 from doctool.model.letter import LetterRecord, PaymentMethod, Recipient
 from doctool.model.plan import ChargingScenario as S
 from doctool.model.plan import DeferredStatus, Plan, PlanStatus, RecipientRole
+from doctool.model.review import ReviewRecord
 from doctool.notify import address_fit
 from doctool.profiles import Profile
 from doctool.wording import Wording
@@ -469,7 +470,7 @@ def capacity_of(recipient: Recipient, w: Wording) -> str:
     return f"{role} ({w.label('authority', recipient.authority)})" if recipient.authority else role
 
 
-def compose_letter(record: Plan | LetterRecord, profile: Profile, report: Report, draft: bool) -> Document:
+def compose_letter(record: Plan | LetterRecord | ReviewRecord, profile: Profile, report: Report, draft: bool) -> Document:
     """The charging letter as a document."""
     letter = as_letter(record)
     w = Wording("charging_letter", profile)

@@ -10,9 +10,11 @@ complain is in ``common.toml``.
 
 from __future__ import annotations
 
+from datetime import date
+
 from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, para, section
 from doctool.compose.plan import _communication_rows
-from doctool.document import Date, Document, Email, Meta, Money, Phone, Reference, Section, Text, fill
+from doctool.document import Date, Document, Email, Meta, Money, Phone, Reference, Section, Table, Text, fill
 from doctool.findings import Report
 from doctool.model.review import ReviewMethod, ReviewRecord
 from doctool.profiles import Profile
@@ -139,17 +141,33 @@ def _budget(r: ReviewRecord, w: Wording) -> Section:
                 (lab["reason"], b.reason),
             ]
         ),
+        _services(r, w),
     )
+
+
+def _services(r: ReviewRecord, w: Wording) -> Table | None:
+    """The services after the review with what each costs a week (the charging letter's list)."""
+    if not r.services:
+        return None
+    lab = w["label"]
+    rows = [
+        (s.description, lab["free_s117"] if s.s117 else Money(s.weekly_cost) if s.weekly_cost is not None else "")
+        for s in r.services
+    ]
+    return Table((lab["service"], lab["weekly_cost"]), tuple(rows), lab["services"], numeric=(1,))
 
 
 def _finances(r: ReviewRecord, w: Wording) -> Section:
     lab, text = w["label"], w["text"]
     f = r.finances
+    letter_date = _letter_date(r)
+    letter = para(fill(text["finance_letter"], date=Date(letter_date))) if letter_date else None
     if f is None:
-        return section(w["heading"]["finances"], para(text["finance_none"]))
+        return section(w["heading"]["finances"], para(text["finance_none"]), letter)
     return section(
         w["heading"]["finances"],
         para(text["finance_reassessment"] if f.reassessment_explained else text["finance_none"]),
+        letter,
         fields(
             [
                 (lab["finance_change"], f.change),
@@ -160,6 +178,12 @@ def _finances(r: ReviewRecord, w: Wording) -> Section:
         para(lab["information_given"], "lead") if f.information_given else None,
         bullets(f.information_given),
     )
+
+
+def _letter_date(r: ReviewRecord) -> date | None:
+    """The date of the charging letter made from this review, if one is."""
+    fa = r.financial_assessment
+    return (fa.letter_issued or r.review_date) if fa else None
 
 
 def _disagreement(r: ReviewRecord, w: Wording, params: dict[str, Text]) -> Section:

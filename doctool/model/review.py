@@ -20,7 +20,8 @@ from typing import Literal
 from pydantic import Field
 
 from doctool.model.common import Address, Ident, IsoDate, Money, NhsNumber, ShortText, Strict, Text, items
-from doctool.model.plan import Communication, PlanEvent
+from doctool.model.letter import ChargedService
+from doctool.model.plan import Communication, Correspondence, FinancialAssessment, PlanEvent
 
 REVIEW_SCHEMA_VERSION = "1.0"
 
@@ -47,6 +48,11 @@ class ReviewPerson(Strict):
 
     full_name: ShortText
     preferred_name: ShortText | None = None
+    title: ShortText | None = Field(default=None, description='How the person is titled, e.g. "Mrs", "Mr", "Dr", "Mx".')
+    form_of_address: ShortText | None = Field(
+        default=None,
+        description='How the person likes to be greeted in writing, e.g. "Mr Hollis". Default: their title and surname.',
+    )
     date_of_birth: IsoDate | None = None
     address: Address | None = None
     reference: ShortText
@@ -243,6 +249,19 @@ class ReviewRecord(Strict):
     decision_reasons: Text | None = None
     budget: BudgetChange | None = None
     finances: Finances | None = None
+    financial_assessment: FinancialAssessment | None = Field(
+        default=None,
+        description="The new financial assessment, when the review changes what the person pays: "
+        "the charging letter is made from it, as from a plan's.",
+    )
+    services: list[ChargedService] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The services after the review, with their weekly cost, as the charging letter lists them.",
+    )
+    correspondence: Correspondence | None = Field(
+        default=None, description="Who letters go to, when not to the person: an attorney, a deputy, an appointee."
+    )
     disagreement: Disagreement | None = None
     family_carer: CarerLink | None = Field(default=None, description="A carer of the person (not a Person record: the plan holds the carer's details).")
     next_review_date: IsoDate | None = None
