@@ -90,6 +90,30 @@ def _has_financial_assessment(doc: Plan | LetterRecord | ReviewRecord) -> bool:
 
 DOCUMENTS: dict[str, DocumentKind] = {
     "plan": DocumentKind("plan", "plan.html.j2", "plan.docx", compose_plan),
+    # A review's own copy first, then the charging letter made from it, as a plan's are
+    "review": DocumentKind(
+        "review",
+        "review.html.j2",
+        "review.docx",
+        compose_review,
+        check=check_review,
+        accepts=(ReviewRecord,),
+        made_from="a review record",
+    ),
+    # The person's easy-read copy of a review, when they asked for easy read: the easy-read
+    # plan's template and Word shell, composed from the review record.
+    "easyread-review": DocumentKind(
+        "easyread-review",
+        "easyread.html.j2",
+        "easyread.docx",
+        compose_easyread_review,
+        applies=_asked_for_easy_read,
+        not_applicable="the person has not asked for easy read (person.communication.formats)",
+        check=_check_easyread_review,
+        accepts=(ReviewRecord,),
+        template_dir="easyread",
+        made_from="a review record",
+    ),
     "charging-letter": DocumentKind(
         "charging-letter",
         "charging-letter.html.j2",
@@ -118,28 +142,5 @@ DOCUMENTS: dict[str, DocumentKind] = {
         compose_easyread,
         check=_check_easyread,
         template_dir="easyread",
-    ),
-    "review": DocumentKind(
-        "review",
-        "review.html.j2",
-        "review.docx",
-        compose_review,
-        check=check_review,
-        accepts=(ReviewRecord,),
-        made_from="a review record",
-    ),
-    # The person's easy-read copy of a review, when they asked for easy read: the easy-read
-    # plan's template and Word shell, composed from the review record.
-    "easyread-review": DocumentKind(
-        "easyread-review",
-        "easyread.html.j2",
-        "easyread.docx",
-        compose_easyread_review,
-        applies=_asked_for_easy_read,
-        not_applicable="the person has not asked for easy read (person.communication.formats)",
-        check=_check_easyread_review,
-        accepts=(ReviewRecord,),
-        template_dir="easyread",
-        made_from="a review record",
     ),
 }

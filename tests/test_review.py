@@ -183,7 +183,7 @@ def test_validate_render_and_the_service_give_the_same_findings(run_cli, tmp_pat
 
 def test_a_review_makes_the_review_and_a_charging_letter_only_when_what_the_person_pays_changes() -> None:
     prepared = pipeline.prepare(CARER.read_bytes())
-    assert list(prepared.documents) == ["charging-letter", "review"]
+    assert list(prepared.documents) == ["review", "charging-letter"]
     assert [f.rule for f in prepared.report.findings] == [ESTIMATE]
     no_change = pipeline.prepare((REVIEWS / "02-planned-no-change.json").read_bytes())
     assert list(no_change.documents) == ["review"]
@@ -201,10 +201,10 @@ def test_render_all_writes_the_review_in_pdf_and_word_with_its_facts(run_cli, tm
     word = norm(docx_text((tmp_path / "ASC-120331-review.docx").read_bytes()))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert [(f["path"], f["document"]) for f in manifest["files"]] == [
-        ("ASC-120331-charging-letter.pdf", "charging-letter"),
-        ("ASC-120331-charging-letter.docx", "charging-letter"),
         ("ASC-120331-review.pdf", "review"),
         ("ASC-120331-review.docx", "review"),
+        ("ASC-120331-charging-letter.pdf", "charging-letter"),
+        ("ASC-120331-charging-letter.docx", "charging-letter"),
     ]
     for text in (pdf, word):
         for fact in (

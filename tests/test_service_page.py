@@ -266,10 +266,36 @@ def test_a_person_who_asked_for_nothing_else_is_told_so(page):
     other format was asked for, and the for-person set is still offered with the others."""
     check_plan(page, REPO / "samples" / "letters" / "01-pending.json")
     page.wait_for_selector("#downloads:not([hidden])")
-    assert "Mr Samuel Okoro" in page.inner_text("#whose") and "ASC-220871" in page.inner_text("#whose")
+    assert page.inner_text("#whose") == "Letter for Mr Samuel Okoro, reference ASC-220871"
     assert "has not asked for another format" in page.inner_text("#asked-text")
     assert page.locator("#asked-list button").count() == 0
     assert page.locator("button.download-set[data-set='for-person']").count() == 1
+
+
+def test_a_review_record_is_checked_and_made_like_a_plan(page, tmp_path):
+    """A review that changes what the person pays: whose review it is, validate's findings
+    (the letter's estimate warning, named by the review's part), the review and its charging
+    letter to download; what Derek asked for (large print) first; axe finds nothing."""
+    review = REPO / "samples" / "reviews" / "03-carer-cannot-cope-revised-plan.json"
+    check_plan(page, review)
+    page.wait_for_selector("#downloads:not([hidden])")
+    assert page.inner_text("#whose") == "Review for Derek John Hollis, reference ASC-120331"
+    assert page.inner_text("#downloads-note") == "These documents apply to this review."
+    assert "Warnings: advice, not blocking (1)" in page.inner_text("#findings")
+    page.locator("#findings details").evaluate_all("(ds) => ds.forEach((d) => { d.open = true; })")
+    findings = page.inner_text("#findings")
+    assert "Financial assessment" in findings and "CL-FIGURES-ESTIMATE" in findings
+    documents = page.locator("button.download[data-format='pdf']").evaluate_all("(bs) => bs.map((b) => b.dataset.document)")
+    assert set(documents) == {"review", "charging-letter"}
+    assert page.locator("#asked-list button[data-format='large-print-pdf']").count() >= 1
+    for document in ("review", "charging-letter"):
+        with page.expect_download() as info:
+            page.click(f"button.download[data-document='{document}'][data-format='pdf']")
+        assert info.value.suggested_filename == f"ASC-120331-{document}.pdf"
+        assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
+    assert_axe_clean(page)
+    page.evaluate("document.getElementById('downloads').scrollIntoView()")
+    shot(page, "review", tmp_path, height=1100)
 
 
 def test_a_word_file_is_explained(page, tmp_path):

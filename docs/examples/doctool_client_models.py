@@ -2967,6 +2967,7 @@ class DecisionReasons(RootModel[str]):
 
 
 class ApplicableOut(BaseModel):
+    record_type: Annotated[str | None, Field(title='Record Type')] = 'plan'
     documents: Annotated[list[str], Field(title='Documents')]
     person: PersonOut | None = None
     for_person: Annotated[

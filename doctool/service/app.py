@@ -158,6 +158,8 @@ class PersonOut(BaseModel):
 
 
 class ApplicableOut(BaseModel):
+    #: What the record is: ``plan``, ``review`` or ``charging_letter`` (its ``record_type``).
+    record_type: str = "plan"
     documents: list[str]
     person: PersonOut | None = None
     for_person: list[FormatAskedOut] = []
@@ -497,7 +499,7 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
 
     @v1.post(
         "/applicable",
-        summary="The documents that apply to this plan or letter record",
+        summary="The documents that apply to this plan, review or letter record",
         response_model=ApplicableOut,
         responses=BODY,
         openapi_extra=json_body("A care and support plan"),
@@ -511,7 +513,8 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         except DoctoolError as exc:
             raise invalid_input(exc, "") from None
         documents = api.applicable(plan)
-        return {"documents": documents, **_person_view(plan, documents)}
+        record_type = str(getattr(plan, "record_type", "plan"))
+        return {"record_type": record_type, "documents": documents, **_person_view(plan, documents)}
 
     def rendered(request: Request, result: Any, profile: str) -> Response:
         """A worker's result as the response: the file, or the error it stands for."""

@@ -22,12 +22,16 @@
     "charging-letter": "Charging letter",
     "dp-summary": "Direct payment summary",
     easyread: "Easy read plan",
+    review: "Review of the plan",
+    "easyread-review": "Easy read review",
   };
   const SET_LABELS = {
     all: "every document, in PDF and Word (zip)",
     "for-person": "what the person asked for: standard copies and their formats (zip)",
   };
   // What a person can ask for (the plan's communication.formats), in words.
+  // What the record is, by its record_type: "Review for Derek John Hollis".
+  const RECORD_WORDS = { plan: "Plan", review: "Review", charging_letter: "Letter" };
   const ASKED_WORDS = {
     easy_read: "easy read",
     large_print: "large print",
@@ -255,11 +259,11 @@
     $("results").hidden = false;
   }
 
-  function renderWhose(person) {
+  function renderWhose(person, recordType) {
     const whose = $("whose");
     if (!person || !person.name) { whose.hidden = true; return; }
     const name = person.name + (person.preferred_name && person.preferred_name !== person.name ? " (" + person.preferred_name + ")" : "");
-    whose.replaceChildren("Plan for ", el("strong", { text: name }),
+    whose.replaceChildren(RECORD_WORDS[recordType] || RECORD_WORDS.plan, " for ", el("strong", { text: name }),
       person.reference ? ", reference " : "", person.reference ? el("strong", { text: person.reference }) : "");
     whose.hidden = false;
   }
@@ -326,7 +330,7 @@
     $("draft-choice").hidden = report.complete;
     $("draft").checked = false;
     $("downloads-note").textContent = report.complete
-      ? "These documents apply to this plan."
+      ? "These documents apply to this " + (RECORD_WORDS[info.record_type] || RECORD_WORDS.plan).toLowerCase() + "."
       : "Blocking items are missing. A document that needs them can only be made as a marked DRAFT: tick the box to make a draft.";
     renderAsked(info.person, info.for_person, applicable);
     catalogue.documents.filter((d) => applicable.includes(d.name)).forEach((doc) => {
@@ -533,7 +537,7 @@
         if (answer.ok) info = await answer.json();
       }
       state.person = info && info.person;
-      renderWhose(state.person);
+      renderWhose(state.person, info && info.record_type);
       renderFindings(report);
       await renderDownloads(report, info);
       setStatus("Checked" + (state.fileName ? " " + state.fileName : " the pasted plan") + ".");
