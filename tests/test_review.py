@@ -316,6 +316,7 @@ def test_the_service_makes_the_same_letter_with_the_same_findings(run_cli, tmp_p
 
     code, out, _ = run_cli(["validate", CARER, "--json"])
     cli_findings = json.loads(out)["findings"]
+    assert code == 0 and [f["rule"] for f in cli_findings] == [ESTIMATE]
     with TestClient(create_app(Settings(data_dir=tmp_path / "svc", insecure_no_auth=True, render_workers=1))) as c:
         assert c.post("/v1/validate", content=CARER.read_bytes()).json()["findings"] == cli_findings
         letter = c.post("/v1/documents/charging-letter?format=pdf", content=CARER.read_bytes())
