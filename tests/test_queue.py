@@ -230,6 +230,21 @@ def start_worker(folder: Path, queue_url: str, data: Path) -> Worker:
     return Worker(proc, log)
 
 
+def holding_a_chunk(url: str, job_id: str, workers: list[Worker]) -> Worker:
+    """The worker rendering a chunk of the job now (a lease's value names its process)."""
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for key in client.scan_iter(f"doctool:job:{job_id}:lease:*"):
+            holder = client.get(key)
+            pid = int(holder.decode().split(":")[1]) if holder else 0
+            for w in workers:
+                if w.proc.pid == pid and not key.endswith(b"assemble"):
+                    return w
+        time.sleep(0.02)
+    raise AssertionError("no worker was seen rendering a chunk")
+
+
 def submit(url: str, records: bytes) -> str:
     r = httpx.post(url + "/v1/batches?format=docx", content=records, headers=AUTH, timeout=60)
     assert r.status_code == 202, r.text
@@ -269,18 +284,22 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_no_letter(tmp_path, rds):
         workers = [start_worker(tmp_path / f"worker{n}", rds.url, data) for n in (1, 2)]
         try:
             job_id = submit(service.url, records)
-            wait_for(service.url, job_id, until="started")
-            workers[0].kill()
+            assert wait_for(service.url, job_id, until="started")["status"] == "running"
+            victim = holding_a_chunk(rds.url, job_id, workers)
+            victim.kill()
             st = wait_for(service.url, job_id)
             check_every_letter_once(service.url, st, records)
+            attempts = redis.Redis.from_url(rds.url).hvals(f"doctool:job:{job_id}:attempts")
+            assert max(int(a) for a in attempts) == 2  # the killed worker's chunk was delivered again, once
             health = httpx.get(service.url + "/healthz").json()
             assert health == {"status": "ok", "queue": "redis", "queue_reachable": True}
             metrics = httpx.get(service.url + "/metrics").text
             assert 'doctool_records_total{outcome="failed"} 0' in metrics and "doctool_queue_depth 0" in metrics
         finally:
             codes = [w.stop() for w in workers]
-        assert codes[1] == 0  # the survivor stops cleanly on SIGTERM
-        assert "Margaret" not in workers[1].log.read_text(errors="replace")
+        survivor = workers[1 - workers.index(victim)]
+        assert codes[workers.index(survivor)] == 0  # the survivor stops cleanly on SIGTERM
+        assert "Margaret" not in survivor.log.read_text(errors="replace")
 
 
 @pytest.mark.integration

@@ -23,7 +23,9 @@ worker at a time, and a finished chunk is never rendered again.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
 import threading
 import time
 import uuid
@@ -85,7 +87,7 @@ class Lease:
 
     def __init__(self, client: redis.Redis, key: str, ttl_ms: int) -> None:
         self.client, self.key, self.ttl_ms = client, key, ttl_ms
-        self.token = uuid.uuid4().hex
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"  # which worker holds it, for people
         self._done = threading.Event()
 
     @contextmanager
@@ -222,6 +224,8 @@ class Backend:
             self._fail(job.id, exc.message)
             return False
         patiently(lambda: self.store.chunk_progress(job.id, chunk.index, summary.done, summary.skipped, summary.failed))
+        log.info("chunk done", extra={"job_id": job.id, "chunk": chunk.index, "done": summary.done, "skipped": summary.skipped,
+                                      "failed": summary.failed, "duration_ms": round(summary.seconds * 1000)})
         return True
 
     def _progress(self, job_id: str, index: int) -> Callable[[Summary], None]:

@@ -57,7 +57,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = settings.with_(insecure_no_auth=True, host="127.0.0.1").check()
     if queue_kind(settings.queue_url) != "redis":
         raise ConfigError("doctool worker needs a queue to work from: set DOCTOOL_QUEUE_URL (or --queue) to redis://HOST:PORT/DB")
-    configure_logging()
+    configure_logging()  # the callbacks' log
+    configure_logging(name="doctool.queue")
     backend = Backend(settings)
     worker = dramatiq.Worker(backend.broker, worker_threads=settings.worker_threads, worker_timeout=1000)
     worker.queue_prefetch = settings.worker_threads  # hold no chunk another idle worker could be rendering
