@@ -27,6 +27,7 @@ import pytest
 import redis
 
 from doctool.batch.runner import FAILURES, LETTERS, MANIFEST
+from doctool.cli import main
 from doctool.errors import ConfigError
 from doctool.queue.config import queue_kind, safe_url
 from doctool.queue.redis_store import RedisJobStore
@@ -343,3 +344,24 @@ def test_redis_restarted_from_its_append_only_file_loses_no_letter(tmp_path):
         finally:
             for w in workers:
                 w.stop()
+
+
+@pytest.mark.integration
+def test_doctool_batch_on_the_queue_is_a_local_run(tmp_path, rds, capsys):
+    """``doctool batch --queue``: the workers render, OUTDIR ends as a local run leaves it."""
+    records = _records(30, repeat=3)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(records)
+    data = tmp_path / "data"
+    worker = start_worker(tmp_path / "worker", rds.url, data)
+    try:
+        code = main(["batch", str(source), "--format", "docx", "-o", str(tmp_path / "queued"), "--queue", rds.url, "--data-dir", str(data)])
+    finally:
+        assert worker.stop() == 0
+    assert code == 1  # the repeated reference fails, as it does locally
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert (result["total"], result["done"], result["failed"]) == (30, 29, 1)
+    assert main(["batch", str(source), "--format", "docx", "-o", str(tmp_path / "local"), "--workers", "1"]) == 1
+    for name in (MANIFEST, FAILURES):
+        assert (tmp_path / "queued" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    assert not any((data / "batches").iterdir())  # the job's copy of the input is gone

@@ -398,7 +398,7 @@ def supersede(outdir: Path, rel: str) -> str | None:
     return f"{SUPERSEDED}/{name}"
 
 
-def _sweep(outdir: Path) -> int:
+def sweep_letters(outdir: Path) -> int:
     """After a run: ``letters/`` holds exactly the manifest's files. Temporary files are
     deleted; any other letter (its record gone from the input, a format no longer asked
     for, or left by a worker that died) is moved to ``superseded/``. Returns how many."""
@@ -611,7 +611,7 @@ def run_batch(
         finished_cleanly = True
     finally:
         pool.close(cancel=not finished_cleanly)
-    summary.superseded += _sweep(outdir)
+    summary.superseded += sweep_letters(outdir)
     summary.seconds = time.monotonic() - started
     return summary
 

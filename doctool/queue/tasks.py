@@ -109,7 +109,7 @@ def render_chunk(
     return run_batch(part, outdir, formats, workers, profile, on_progress, lock=lock, claimed=chunk.claimed)
 
 
-def _place(source: Path, target: Path, sha256: str) -> None:
+def place_checked(source: Path, target: Path, sha256: str) -> None:
     """``target`` becomes a checked copy of ``source`` (a hard link where the folder allows)."""
     if target.is_file() and sha256_file(target) == sha256:
         return
@@ -148,7 +148,7 @@ def assemble(job_folder: Path, chunks: int, outdir: Path) -> Summary:
                 raise ChunkMissing(f"chunk {index} of the batch has no manifest")
             for entry in read_json_lines(folder / MANIFEST):
                 for out in entry["outputs"]:
-                    _place(folder / out["path"], outdir / out["path"], out["sha256"])
+                    place_checked(folder / out["path"], outdir / out["path"], out["sha256"])
                 status = entry.get("status", "done")
                 setattr(summary, status, getattr(summary, status) + 1)
                 summary.warnings += sum(1 for f in entry.get("findings", []) if f.get("severity") == "warning")
