@@ -305,8 +305,8 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_no_letter(tmp_path, rds):
 
 @pytest.mark.integration
 def test_the_service_killed_mid_batch_loses_no_letter(tmp_path, rds):
-    """The service only enqueues: SIGKILL it mid-batch, the workers finish; a new service
-    (another replica, same Redis and data folder) answers for the batch."""
+    """The service only enqueues: SIGKILL it mid-batch (and SIGTERM a worker), the workers
+    finish; a new service (another replica, same Redis and data folder) answers for the batch."""
     records = _records(60)
     data = tmp_path / "data"
     workers = [start_worker(tmp_path / f"worker{n}", rds.url, data) for n in (1, 2)]
@@ -315,6 +315,7 @@ def test_the_service_killed_mid_batch_loses_no_letter(tmp_path, rds):
             job_id = submit(first.url, records)
             wait_for(first.url, job_id, until="started")
             first.kill()
+            assert workers[0].stop() == 0  # SIGTERM mid-batch too: its chunk goes back on the queue, it exits 0
         with running_server(data, tmp_path / "service2.log", DOCTOOL_QUEUE_URL=rds.url, **WORKER_ENV) as second:
             check_every_letter_once(second.url, wait_for(second.url, job_id), records)
     finally:
