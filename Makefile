@@ -39,6 +39,7 @@ test-fast: setup
 
 bench: setup system-deps
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/queue_bench.py
 
 schemas: setup
 	$(BIN)/python -c "from doctool.schema import SCHEMAS, schema_text; [open(f'schemas/{n}.schema.json','w').write(schema_text(n)) for n in SCHEMAS]"

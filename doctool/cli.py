@@ -26,6 +26,7 @@ from doctool.notify_send import command as notify_command
 from doctool.output import atomic_write
 from doctool.paths import SAMPLES
 from doctool.pipeline import ALL_FORMATS, MANIFEST, Selection, format_media, prepare, render_set
+from doctool.queue import worker as worker_command
 from doctool.report import format_error, format_report
 from doctool.schema import SCHEMAS, schema_text
 from doctool.service.cli import add_parsers as add_service_parsers
@@ -294,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch_command.add_parser(sub)
     notify_command.add_parser(sub)
     add_service_parsers(sub)
+    worker_command.add_parser(sub)
     return parser
 
 

@@ -275,7 +275,10 @@ def test_any_configured_key_works(client):
 
 def test_healthz_and_page_and_openapi_need_no_key(client):
     r = client.get("/healthz")
-    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    assert r.status_code == 200 and r.json() == {"status": "ok", "queue": "embedded", "queue_reachable": True}
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert 'doctool_queue_up{queue="embedded"} 1' in metrics.text and 'doctool_batches{status="queued"}' in metrics.text
     assert client.get("/").status_code == 200
     assert client.get("/static/app.js").status_code == 200
     doc = client.get("/openapi.json").json()
@@ -797,6 +800,9 @@ class RecordingQueue:
     def open_count(self, owner):
         return 0
 
+    def health(self):
+        return {"queue": "embedded", "reachable": True, "depth": 0}
+
 
 def test_routes_use_only_the_job_queue_interface(tmp_path):
     settings = make_settings(tmp_path)
@@ -981,7 +987,7 @@ def test_openapi_no_server_errors(tmp_path):
     seen: dict[str, set[int]] = {}
     try:
         operations = [result.ok() for result in loaded.get_all_operations()]
-        assert len(operations) == 13
+        assert len(operations) == 14
         modes = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
         for operation, mode in [(op, mode) for op in operations for mode in modes]:
             statuses = seen.setdefault(f"{operation.method.upper()} {operation.path}", set())

@@ -118,6 +118,9 @@ class IdleQueue:
     def open_count(self, owner):
         return self.store.open_count(owner)
 
+    def health(self):
+        return {"queue": "embedded", "reachable": True, "depth": 0}
+
 
 @pytest.fixture(scope="module")
 def idle(tmp_path_factory):

@@ -21,9 +21,8 @@ if not CHROMIUM.exists():
     pytest.skip("headless tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package (pip install playwright)")
 
-from test_service_server import KEY, running_server  # noqa: E402
-
 from conftest import COMPLETE_SAMPLE, REPO  # noqa: E402
+from test_service_server import KEY, running_server  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -119,7 +119,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 def test_smoke(server):
     with httpx.Client(base_url=server.url, timeout=60) as c:
-        assert c.get("/healthz").json() == {"status": "ok"}
+        assert c.get("/healthz").json() == {"status": "ok", "queue": "embedded", "queue_reachable": True}
         doc = c.get("/openapi.json").json()
         assert "/v1/documents/{document}" in doc["paths"]
         assert c.post("/v1/validate", content=PLAN).status_code == 401

@@ -48,6 +48,8 @@ class FormatOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Annotated[str, Field(title='Status')]
+    queue: Annotated[str, Field(title='Queue')]
+    queue_reachable: Annotated[bool, Field(title='Queue Reachable')]
 
 
 class LinkOut(BaseModel):

@@ -44,6 +44,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--profile", default="england")
     p.add_argument("--combined-pdf", action="store_true", help="also write combined.pdf with every letter in order")
     p.add_argument("--zip", action="store_true", help="also write letters.zip with the letters and manifest")
+    p.add_argument("--queue", metavar="URL",
+                   help="render on the doctool worker processes of this Redis queue (redis://HOST:PORT/DB), not on this machine")
+    p.add_argument("--data-dir", help="with --queue: the data folder the workers share (env DOCTOOL_DATA_DIR)")
     p.set_defaults(func=cmd_batch)
 
 
@@ -100,10 +103,24 @@ def _check(records: Any, outdir: Path, profile: str) -> int:
     return 1 if summary.failed else 0
 
 
+def _queued(args: argparse.Namespace, source: Path, outdir: Path, formats: tuple[str, ...], bar: ProgressBar | None) -> Summary:
+    """The batch rendered by the queue's workers, its files brought into OUTDIR."""
+    from doctool.queue.config import queue_kind
+    from doctool.queue.submit import run_queued
+    from doctool.service.settings import Settings
+
+    settings = Settings.from_env(queue_url=args.queue, data_dir=args.data_dir)
+    if queue_kind(settings.queue_url) != "redis":
+        raise InputError("--queue takes a Redis URL: redis://HOST:PORT/DB")
+    return run_queued(source, Path(args.mapping) if args.mapping else None, outdir, formats, args.profile, settings, on_progress=bar)
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     source = Path(args.input)
     if args.workers < 1:
         raise InputError("--workers must be at least 1")
+    if args.check and args.queue:
+        raise InputError("--check makes no letter and runs here, in one process: leave out --queue")
     if args.check and (args.combined_pdf or args.zip):
         raise InputError("--check makes no letter, so there is nothing for --combined-pdf or --zip to hold")
     records = read_records(source, Path(args.mapping) if args.mapping else None)  # the whole file, checked
@@ -115,7 +132,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     bar = ProgressBar(records.count) if interactive else None
     extras: dict[str, object] = {}
     with hold_outdir(outdir):  # the run and its packaging: one run at a time in OUTDIR
-        summary = run_batch(records, outdir, formats, args.workers, args.profile, on_progress=bar, lock=False)
+        if args.queue:
+            summary = _queued(args, source, outdir, formats, bar)
+        else:
+            summary = run_batch(records, outdir, formats, args.workers, args.profile, on_progress=bar, lock=False)
         if bar:
             bar.close()
         if args.combined_pdf and "pdf" in formats:

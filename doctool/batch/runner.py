@@ -38,7 +38,7 @@ import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -398,7 +398,7 @@ def supersede(outdir: Path, rel: str) -> str | None:
     return f"{SUPERSEDED}/{name}"
 
 
-def _sweep(outdir: Path) -> int:
+def sweep_letters(outdir: Path) -> int:
     """After a run: ``letters/`` holds exactly the manifest's files. Temporary files are
     deleted; any other letter (its record gone from the input, a format no longer asked
     for, or left by a worker that died) is moved to ``superseded/``. Returns how many."""
@@ -478,14 +478,17 @@ def run_batch(
     profile: str = "england",
     on_progress: Callable[[Summary], None] | None = None,
     lock: bool = True,
+    claimed: Mapping[str, int] | None = None,
 ) -> Summary:
     """Render every record. The manifest and failures files in ``outdir`` list them all,
     in input order; :func:`letter_files` reads the letters back in that order.
 
-    ``lock=False`` when the caller already holds OUTDIR with :func:`hold_outdir`."""
+    ``lock=False`` when the caller already holds OUTDIR with :func:`hold_outdir` (or the
+    queue gives the chunk to one worker at a time). ``claimed``: file stems used by records
+    before these (in earlier chunks of one batch) -> their line, so a repeat still fails."""
     if lock:
         with hold_outdir(outdir):
-            return run_batch(records, outdir, formats, workers, profile, on_progress, lock=False)
+            return run_batch(records, outdir, formats, workers, profile, on_progress, lock=False, claimed=claimed)
     from doctool.pipeline import check_layout
 
     check_layout((DOCUMENT,), formats, profile)  # a bad council template: one error before any letter
@@ -494,7 +497,7 @@ def run_batch(
     _remove_partials(outdir)
     previous = load_manifest(outdir)
     summary = Summary()
-    claimed: dict[str, int] = {}  # file stem -> line: a repeated reference is refused
+    stems = dict(claimed or {})  # file stem -> line: a repeated reference is refused
     started = time.monotonic()
     window = max(2, workers * 4)
     pool = _Workers(workers, formats, outdir, profile)
@@ -587,7 +590,7 @@ def run_batch(
             for seq, rec in enumerate(records):
                 summary.total += 1
                 sources[seq] = reporter.source(rec)
-                reference, digest, early = _screen(rec, claimed)
+                reference, digest, early = _screen(rec, stems)
                 if early or rec.raw is None:  # (no raw: always an early failure)
                     assert early is not None
                     record(seq, early)
@@ -608,7 +611,7 @@ def run_batch(
         finished_cleanly = True
     finally:
         pool.close(cancel=not finished_cleanly)
-    summary.superseded += _sweep(outdir)
+    summary.superseded += sweep_letters(outdir)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -25,7 +25,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict
@@ -41,6 +41,8 @@ from doctool.cli import _schema_findings
 from doctool.documents import DOCUMENTS
 from doctool.errors import ConfigError, DoctoolError, FieldError
 from doctool.profiles import load_profile
+from doctool.queue.config import queue_kind
+from doctool.queue.metrics import prometheus_text
 from doctool.schema import SCHEMAS, schema
 from doctool.service.callbacks import CallbackSender, iso, url_problem
 from doctool.service.jobs import CSV_INPUT, INPUT, MAPPING, OUT, JobQueue, LocalJobQueue, batches_dir, make_job_folder
@@ -51,7 +53,7 @@ from doctool.service.render_pool import RenderPool, RenderTimeout, RenderUnavail
 from doctool.service.retention import RetentionSweeper
 from doctool.service.security import SecurityHeadersMiddleware, bearer_token, matching_hash
 from doctool.service.settings import Settings
-from doctool.service.store import Job, JobStore
+from doctool.service.store import Job, JobRows, JobStore
 
 STATIC = Path(__file__).resolve().parent / "static"
 PROFILE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
@@ -212,7 +214,11 @@ class BatchListOut(BaseModel):
 
 
 class HealthOut(BaseModel):
+    """``ok``, or ``unavailable`` (with 503) when the queue cannot be reached."""
+
     status: str
+    queue: str
+    queue_reachable: bool
 
 
 def _err(description: str) -> dict[str, Any]:
@@ -377,13 +383,21 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
-    store = JobStore(data_dir / "jobs.sqlite3")
-    callbacks = CallbackSender(
-        store, settings.callback_secret, settings.callback_allow_loopback, settings.callback_attempts, settings.callback_backoff
-    )
-    jobs: JobQueue = queue or LocalJobQueue(
-        store, data_dir, settings.batch_workers, settings.concurrent_batches, callbacks=callbacks if settings.callback_secret else None
-    )
+    store: JobRows
+    jobs: JobQueue
+    if queue is None and queue_kind(settings.queue_url) == "redis":  # workers render; the store is in Redis
+        from doctool.queue.redis_backend import Backend, RedisJobQueue
+
+        backend = Backend(settings)
+        store, jobs = backend.store, RedisJobQueue(backend)
+    else:
+        store = local = JobStore(data_dir / "jobs.sqlite3")
+        callbacks = CallbackSender(
+            store, settings.callback_secret, settings.callback_allow_loopback, settings.callback_attempts, settings.callback_backoff
+        )
+        jobs = queue or LocalJobQueue(
+            local, data_dir, settings.batch_workers, settings.concurrent_batches, callbacks=callbacks if settings.callback_secret else None
+        )
     pool = RenderPool(settings.render_workers, settings.render_timeout)
     sweeper = RetentionSweeper(store, data_dir, settings.retention_seconds, settings.retention_interval)
 
@@ -824,8 +838,9 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
         if job.status != "done":
             raise ApiError(409, "not_ready", f"the batch is {job.status}; the result exists once it is done",
                            headers=poll if job.status in ("queued", "running") else None, batch_status=job.status)
-        path = Path(job.result_path or "")
-        if not job.result_path or not path.is_file() or not path.is_relative_to(batches_dir(data_dir)):
+        # the zip in this machine's data folder (a worker may have the shared folder mounted elsewhere)
+        path = batches_dir(data_dir) / job.id / OUT / Path(job.result_path or "").name
+        if not job.result_path or not path.is_file():
             raise ApiError(404, "unknown_batch", "the result was deleted after the retention time")
         return FileResponse(path, media_type="application/zip", filename=f"batch-{job.id}.zip", content_disposition_type="attachment")
 
@@ -833,9 +848,18 @@ def create_app(settings: Settings | None = None, queue: JobQueue | None = None) 
 
     # --- outside /v1: health, the page ---
 
-    @app.get("/healthz", summary="Liveness (no key needed)", response_model=HealthOut, tags=["health"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/healthz", summary="Liveness and whether the queue can be reached (no key needed)", response_model=HealthOut,
+             responses={503: {"model": HealthOut, "description": "The queue (Redis) cannot be reached"}}, tags=["health"])
+    async def healthz() -> JSONResponse:
+        health = await run_in_threadpool(jobs.health)
+        body = {"status": "ok" if health["reachable"] else "unavailable", "queue": health["queue"], "queue_reachable": health["reachable"]}
+        return JSONResponse(body, status_code=200 if health["reachable"] else 503)
+
+    @app.get("/metrics", summary="Counts for monitoring, in Prometheus text format (no key needed)",
+             response_class=PlainTextResponse, tags=["health"])
+    async def metrics() -> PlainTextResponse:
+        text = await run_in_threadpool(lambda: prometheus_text(store, jobs.health()))
+        return PlainTextResponse(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:

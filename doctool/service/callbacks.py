@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from doctool import __version__
-from doctool.service.store import Job, JobStore
+from doctool.service.store import Job, JobRows
 
 log = logging.getLogger("doctool.service.callbacks")
 
@@ -169,7 +169,7 @@ class CallbackSender:
 
     def __init__(
         self,
-        store: JobStore,
+        store: JobRows,
         secret: str,
         allow_loopback: bool = False,
         attempts: int = 5,

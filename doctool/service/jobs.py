@@ -1,14 +1,12 @@
 """Running batches in the background, behind one small interface.
 
 Routes know only :class:`JobQueue`: ``submit`` a job, ask its ``status``, ``list_for`` a
-key's jobs and ``delete`` one. The one
-implementation here, :class:`LocalJobQueue`, runs jobs in dispatcher threads of the
-service process, each calling :func:`doctool.batch.runner.run_batch` — the same warm
-worker-process pool, atomic outputs and resumable manifest as ``doctool batch``.
-
-Scaling out later means writing another class with the same four methods (for example
-one that enqueues ``run_job`` on RQ or Celery over Redis, with the data folder on shared
-storage) with the same methods and passing it to :func:`doctool.service.app.create_app`; no route changes.
+key's jobs and ``delete`` one. This module's
+:class:`LocalJobQueue` (the embedded default) runs jobs in dispatcher threads of the
+service process, each calling :func:`doctool.queue.tasks.render_chunk` over the whole
+input — the same warm worker-process pool, atomic outputs and resumable manifest as
+``doctool batch``. :class:`doctool.queue.redis_backend.RedisJobQueue` has the same methods
+and runs the same task body, chunk by chunk, on ``doctool worker`` processes (docs/scaling.md).
 
 Surviving a restart: the job row is in SQLite and the input on disk. A dispatcher holds
 an exclusive ``flock`` on the job's folder while it runs the job; the kernel drops the
@@ -29,12 +27,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from doctool.batch.package import zip_batch
 from doctool.batch.records import read_records
-from doctool.batch.runner import Summary, run_batch
+from doctool.batch.runner import Summary
 from doctool.errors import DoctoolError
+from doctool.queue.tasks import render_chunk
 from doctool.service.callbacks import CallbackSender
 from doctool.service.store import Counts, Job, JobStore
 
@@ -76,6 +75,10 @@ class JobQueue(Protocol):
 
     def open_count(self, owner: str) -> int:
         """How many of the owner's jobs are queued or running."""
+
+    def health(self) -> dict[str, Any]:
+        """``queue`` (embedded, redis), whether it is ``reachable``, and its ``depth``
+        (work waiting for a worker), for /healthz and /metrics."""
 
 
 def batches_dir(data_dir: Path) -> Path:
@@ -191,6 +194,9 @@ class LocalJobQueue:
     def open_count(self, owner: str) -> int:
         return self.store.open_count(owner)
 
+    def health(self) -> dict[str, Any]:
+        return {"queue": "embedded", "reachable": True, "depth": len(self.store.with_status("queued"))}
+
     def delete(self, job_id: str) -> bool:
         """A queued job is removed before any dispatcher can claim it (``claim`` needs the
         row); a finished one at once. A running one is refused: its worker writes there."""
@@ -259,14 +265,7 @@ class LocalJobQueue:
         started = time.monotonic()
         input_path = Path(job.input_path)
         try:
-            summary = run_batch(
-                read_records(input_path, mapping_of(input_path)),
-                folder / OUT,
-                job.formats,
-                self.batch_workers,
-                job.profile,
-                on_progress=self._progress(job),
-            )
+            summary = render_chunk(input_path, folder / OUT, job.formats, job.profile, self.batch_workers, on_progress=self._progress(job))
             result = zip_batch(folder / OUT)
         except _Stopping:
             log.info("batch paused by shutdown; it resumes after a restart", extra={"job_id": job.id})

@@ -32,7 +32,7 @@ errors = logging.getLogger("doctool.service.errors")
 #: The only record attributes the formatter writes, besides time, level, logger and message.
 FIELDS = (
     "request_id", "method", "route", "status", "duration_ms", "job_id", "error_type",
-    "total", "done", "skipped", "failed", "timeout_s", "host", "port", "workers",
+    "total", "done", "skipped", "failed", "timeout_s", "host", "port", "workers", "chunk",
 )
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
@@ -52,9 +52,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=True)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """JSON lines on stderr for the ``doctool.service`` loggers (idempotent)."""
-    logger = logging.getLogger("doctool.service")
+def configure_logging(level: int = logging.INFO, name: str = "doctool.service") -> None:
+    """JSON lines on stderr for the ``name`` loggers (idempotent)."""
+    logger = logging.getLogger(name)
     if any(getattr(h, "_doctool", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from doctool.service.jobs import batches_dir
-from doctool.service.store import JobStore
+from doctool.service.store import JobRows
 
 log = logging.getLogger("doctool.service.retention")
 
 
-def sweep(store: JobStore, data_dir: Path, retention_seconds: float, now: float | None = None) -> list[str]:
+def sweep(store: JobRows, data_dir: Path, retention_seconds: float, now: float | None = None) -> list[str]:
     """Delete what is older than the retention time; returns the job ids removed."""
     now = time.time() if now is None else now
     cutoff = now - retention_seconds
@@ -51,7 +51,7 @@ def sweep(store: JobStore, data_dir: Path, retention_seconds: float, now: float 
 class RetentionSweeper:
     """Runs :func:`sweep` now and then every ``interval`` seconds in a daemon thread."""
 
-    def __init__(self, store: JobStore, data_dir: Path, retention_seconds: float, interval: float) -> None:
+    def __init__(self, store: JobRows, data_dir: Path, retention_seconds: float, interval: float) -> None:
         self.store, self.data_dir = store, data_dir
         self.retention_seconds, self.interval = retention_seconds, interval
         self._stop = threading.Event()

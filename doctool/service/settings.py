@@ -72,6 +72,19 @@ class Settings:
     max_open_batches: int = 20
     #: Seconds a caller is told to wait before polling a batch again (Retry-After).
     poll_seconds: int = 2
+    #: Where batches are queued: "" runs them in this process (the embedded default);
+    #: ``redis://HOST:PORT/DB`` hands them to ``doctool worker`` processes on any machine.
+    queue_url: str = field(default="", repr=False)  # may carry a Redis password
+    #: Records in one chunk of a queued batch (the unit a worker takes, and redoes if it dies).
+    chunk_size: int = 100
+    #: A worker silent this long is taken for dead and its chunk given to another worker.
+    heartbeat_seconds: float = 60.0
+    #: Times a chunk that raised an error is tried again before its batch fails.
+    max_retries: int = 3
+    #: Chunks one ``doctool worker`` renders at once (each with ``batch_workers`` processes).
+    worker_threads: int = 1
+    #: Out of a million queue commands, how many also look for dead workers' chunks.
+    queue_maintenance: int = 10000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -105,11 +118,16 @@ class Settings:
         if self.mappings_dir is not None and not self.mappings_dir.is_dir():
             raise ConfigError(f"the CSV mappings folder {str(self.mappings_dir)!r} is not a folder")
         for name in ("workers", "render_workers", "batch_workers", "concurrent_batches", "max_body_bytes", "max_batch_bytes",
-                     "callback_attempts", "max_open_batches", "poll_seconds"):
+                     "callback_attempts", "max_open_batches", "poll_seconds", "chunk_size", "worker_threads"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.replace('_', ' ')} must be at least 1")
         if self.render_timeout <= 0 or self.retention_seconds <= 0 or self.retention_interval <= 0 or self.callback_backoff < 0:
             raise ConfigError("the render timeout, retention time and retention interval must be positive")
+        if self.heartbeat_seconds <= 0 or self.max_retries < 0 or not 1 <= self.queue_maintenance <= 1_000_000:
+            raise ConfigError("the queue heartbeat must be positive, retries 0 or more, and maintenance 1 to 1000000 per million")
+        from doctool.queue.config import queue_kind
+
+        queue_kind(self.queue_url)  # a URL no backend takes is refused at start-up
         return self
 
     @property
@@ -142,6 +160,12 @@ class Settings:
             "mappings_dir": ("DOCTOOL_MAPPINGS_DIR", Path),
             "max_open_batches": ("DOCTOOL_MAX_OPEN_BATCHES", int),
             "poll_seconds": ("DOCTOOL_POLL_SECONDS", int),
+            "queue_url": ("DOCTOOL_QUEUE_URL", str),
+            "chunk_size": ("DOCTOOL_QUEUE_CHUNK_SIZE", int),
+            "heartbeat_seconds": ("DOCTOOL_QUEUE_HEARTBEAT_SECONDS", float),
+            "max_retries": ("DOCTOOL_QUEUE_MAX_RETRIES", int),
+            "worker_threads": ("DOCTOOL_WORKER_THREADS", int),
+            "queue_maintenance": ("DOCTOOL_QUEUE_MAINTENANCE", int),
         }
         for name, (var, kind) in simple.items():
             text = env.get(var, "").strip()

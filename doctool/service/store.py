@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypedDict, Unpack
+from typing import Any, Literal, Protocol, TypedDict, Unpack
 
 STATUSES = ("queued", "running", "done", "failed")
 
@@ -95,6 +95,19 @@ class Job:
         data = dict(row)
         data["formats"] = tuple(f for f in data["formats"].split(",") if f)
         return cls(**data)
+
+
+class JobRows(Protocol):
+    """What callbacks, retention and metrics need of a job store: this module's SQLite
+    :class:`JobStore`, or :class:`doctool.queue.redis_store.RedisJobStore` for several machines."""
+
+    def get(self, job_id: str) -> Job | None: ...
+    def with_status(self, *statuses: str) -> list[Job]: ...
+    def finished_before(self, cutoff: float) -> list[Job]: ...
+    def delete(self, job_id: str) -> None: ...
+    def ids(self) -> set[str]: ...
+    def callback_result(self, job_id: str, status: str, attempts: int, error: str | None) -> None: ...
+    def callbacks_pending(self) -> list[Job]: ...
 
 
 class JobStore:

@@ -1,0 +1,1 @@
+"""Running batches on a queue: embedded in the service, or on Redis for several machines."""
