@@ -18,6 +18,7 @@ import atexit
 import datetime as dt
 import io
 import json
+import math
 import re
 import shutil
 import tempfile
@@ -169,38 +170,49 @@ def _remove_roots() -> None:
 atexit.register(_remove_roots)
 
 
-#: Pixels per inch of the page images the zone check reads: one pixel is 0.53 mm.
+#: Pixels per inch of the page images the zone check reads: one pixel is 0.53 mm, and the
+#: layout keeps 1 mm inside every limit.
 PPI = 48
 _MM = 25.4 / PPI
 
 
-def _measure(png: bytes, first: bool) -> Page:
+def _inside(zone: Rect) -> tuple[int, int, int, int]:
+    """The pixels lying wholly inside a zone (a pixel half outside it is outside)."""
+    left, top, right, bottom = zone
+    return math.ceil(left / _MM), math.ceil(top / _MM), math.floor(right / _MM), math.floor(bottom / _MM)
+
+
+_MEDIA_BOX = re.compile(rb"/MediaBox\[0 0 ([0-9.]+) ([0-9.]+)\]")
+_PT = 25.4 / 72
+
+
+def _sizes(pdf: bytes) -> list[tuple[float, float]]:
+    """Each page's size in mm, from the MediaBox Typst writes for it (pages in order)."""
+    return [(float(w) * _PT, float(h) * _PT) for w, h in _MEDIA_BOX.findall(pdf)]
+
+
+def _measure(png: bytes, first: bool, size: tuple[float, float]) -> Page:
     """Where a page puts ink, read from Typst's own rendering of it, as Notify does
-    (notifications-template-preview ``_colour_no_print_areas_of_page_in_red``): the ink
-    bounding box of each zone's pixels, and the ink outside every zone pixel-row by
-    pixel-row, so a single stray mark is found. Words in the tag box: the template keeps
-    the box empty on every page, so ink there is reported as ``TAG_TEXT``'s place taken."""
+    (notifications-template-preview ``_colour_no_print_areas_of_page_in_red``: any pixel
+    that is not white, outside the zones, fails the letter): the ink of each zone as one
+    rectangle, and the bounding box of every inked pixel not wholly inside a zone, so a
+    single stray mark is found. The tag box: the template keeps it empty on every page,
+    so any ink in it on a later page is reported as Notify's tag there."""
     image = Image.open(io.BytesIO(png)).convert("L")
-    width, height = image.size
-    zones = ZONES_PAGE_1 if first else ZONES_LATER
-    dark = image.point(lambda v: 255 if v < 250 else 0)
+    dark = image.point(lambda v: 255 if v < 255 else 0)
     ink: list[Rect] = []
-    for left, top, right, bottom in zones:  # ink inside each zone, as one rectangle
-        box = (int(left / _MM) + 1, int(top / _MM) + 1, int(right / _MM) - 1, int(bottom / _MM) - 1)
+    outside = dark.copy()
+    for zone in ZONES_PAGE_1 if first else ZONES_LATER:
+        box = _inside(zone)
         found = dark.crop(box).getbbox()
         if found:
-            ink.append((box[0] * _MM + found[0] * _MM, box[1] * _MM + found[1] * _MM,
-                        box[0] * _MM + found[2] * _MM, box[1] * _MM + found[3] * _MM))
-    mask = Image.new("L", (width, height), 255)
-    for left, top, right, bottom in zones:
-        mask.paste(0, (int(left / _MM) - 1, int(top / _MM) - 1, int(right / _MM) + 2, int(bottom / _MM) + 2))
-    outside = Image.composite(dark, mask, mask).getbbox()
-    if outside:
-        x0, y0, x1, y1 = outside
-        ink.append((x0 * _MM, y0 * _MM, x1 * _MM, y1 * _MM))
-    tag_w, tag_h = (int(mm / _MM) for mm in TAG_BOX_MM)
-    tag = TAG_TEXT if not first and dark.crop((0, 0, tag_w, tag_h)).getbbox() else ""
-    return Page(width * _MM, height * _MM, tag, tuple(ink))
+            ink.append(((box[0] + found[0]) * _MM, (box[1] + found[1]) * _MM, (box[0] + found[2]) * _MM, (box[1] + found[3]) * _MM))
+        outside.paste(0, box)
+    stray = outside.getbbox()
+    if stray:
+        ink.append((stray[0] * _MM, stray[1] * _MM, stray[2] * _MM, stray[3] * _MM))
+    tag = TAG_TEXT if not first and dark.crop(_inside((0, 0, *TAG_BOX_MM))).getbbox() else ""
+    return Page(*size, tag, tuple(ink))
 
 
 def lay_out_letter(doc: Document) -> Pdf:
@@ -216,4 +228,7 @@ def lay_out_letter(doc: Document) -> Pdf:
         raise ConfigError(f"letter layout error: {exc.message}") from None
     assert isinstance(content, bytes)
     images = pages if isinstance(pages, list) else [pages]
-    return Pdf(content, tuple(_measure(png, n == 0) for n, png in enumerate(images) if png))
+    sizes = _sizes(content)
+    if len(sizes) != len(images):
+        raise ConfigError(f"letter layout error: {len(images)} page images for {len(sizes)} pages")
+    return Pdf(content, tuple(_measure(png, n == 0, size) for n, (png, size) in enumerate(zip(images, sizes, strict=True))))
