@@ -47,8 +47,11 @@ ADDRESS_NORMAL = (10.5, 10.5 * 1.22)
 _ZWSP = "\u200b"
 #: A word this long may not fit a line (an e-mail address, a pasted link, a long reference):
 #: Typst has no ``overflow-wrap: break-word``, so it gets break points, or it would run
-#: outside Notify's printable area.
+#: outside Notify's printable area. A break point is marked with U+200B here and laid out
+#: as the gap between two boxes, so no zero-width character reaches the PDF's text (a
+#: copied e-mail address must work).
 _LONG_WORD = 30
+_LONG = re.compile(rf"\S{{{_LONG_WORD},}}")
 _BREAK_AFTER = re.compile(r"([./_-])(?=\w)")
 
 
@@ -62,12 +65,26 @@ def _breakable(word: str) -> str:
     return _BREAK_AFTER.sub(rf"\1{_ZWSP}", word)
 
 
-def _text(value: str) -> str:
-    return re.sub(r"\S+", lambda m: _breakable(m.group()), value)
+def _word(word: str) -> list[str]:
+    """A word as a run: "w" when it has break points (the template boxes each piece)."""
+    broken = _breakable(word)
+    return [broken, "w" if _ZWSP in broken else ""]
+
+
+def _text(value: str) -> list[list[str]]:
+    """Plain text as runs, each long word a run of its own."""
+    out: list[list[str]] = []
+    pos = 0
+    for match in _LONG.finditer(value):
+        out += [[value[pos:match.start()], ""], _word(match.group())]
+        pos = match.end()
+    out.append([value[pos:], ""])
+    return [run for run in out if run[0]]
 
 
 def _runs(value: Text) -> list[list[str]]:
-    """Text as runs of [text, style]: "b" for an explained word, "nb" for a phone number."""
+    """Text as runs of [text, style]: "b" for an explained word, "nb" for a phone number,
+    "w" for a long word with break points."""
     parts = value.parts if isinstance(value, Phrase) else (value,)
     out: list[list[str]] = []
     for part in parts:
@@ -76,9 +93,9 @@ def _runs(value: Text) -> list[list[str]]:
         elif isinstance(part, Term):
             out.append([part.printed, "b"])
         elif isinstance(part, Email | Reference):
-            out.append([_breakable(part.printed), ""])
+            out.append(_word(part.printed))
         else:
-            out.append([_text(printed(part)), ""])
+            out += _text(printed(part))
     return out
 
 
