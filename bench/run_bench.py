@@ -49,7 +49,7 @@ def make_records(n: int, path: Path) -> None:
             rec["recipient"]["name"] = name
             rec["recipient"]["salutation"] = name
             rec["recipient"]["address"]["lines"] = [f"{rnd.randint(1, 199)} {rnd.choice(STREETS)}", "Eastbrook"]
-            rec["recipient"]["address"]["postcode"] = f"EB{rnd.randint(1, 9)} {rnd.randint(1, 9)}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            rec["recipient"]["address"]["postcode"] = f"EX{rnd.randint(1, 9)} {rnd.randint(1, 9)}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}"
             fh.write(json.dumps(rec) + "\n")
 
 
