@@ -243,8 +243,8 @@ def lay_out_letter(doc: Document) -> Pdf:
         pages = compiler.compile(format="png", ppi=PPI, sys_inputs=inputs)
     except typst.TypstError as exc:
         raise ConfigError(f"letter layout error: {exc.message}") from None
-    assert isinstance(content, bytes)
-    images = pages if isinstance(pages, list) else [pages]
+    assert isinstance(content, bytes)  # compile returns the file when no output path is given
+    images = [png for png in (pages if isinstance(pages, list) else [pages]) if png is not None]
     sizes = _sizes(content)
     if len(sizes) != len(images):
         raise ConfigError(f"letter layout error: {len(images)} page images for {len(sizes)} pages")
