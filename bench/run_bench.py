@@ -1,6 +1,6 @@
 """Benchmark: bulk charging letters with doctool against the usual LibreOffice route.
 
-Usage:  .venv/bin/python bench/run_bench.py [N ...] [--workers W] [--skip-libreoffice]
+Usage:  .venv/bin/python bench/run_bench.py [N ...] [--workers W] [--skip-libreoffice] [--skip-naive]
         (default N = 100 1000 10000; `make bench` runs it)
 
 For each N it generates N realistic letter records and measures, on this machine, in one run:
@@ -49,7 +49,7 @@ def make_records(n: int, path: Path) -> None:
             rec["recipient"]["name"] = name
             rec["recipient"]["salutation"] = name
             rec["recipient"]["address"]["lines"] = [f"{rnd.randint(1, 199)} {rnd.choice(STREETS)}", "Eastbrook"]
-            rec["recipient"]["address"]["postcode"] = f"EB{rnd.randint(1, 9)} {rnd.randint(1, 9)}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            rec["recipient"]["address"]["postcode"] = f"EX{rnd.randint(1, 9)} {rnd.randint(1, 9)}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}{rnd.choice('ABDEFGHJLNPQRSTUWXYZ')}"
             fh.write(json.dumps(rec) + "\n")
 
 
@@ -191,7 +191,7 @@ for i, line in enumerate(open(sys.argv[1], "rb")):
 """
 
 
-def bench(n: int, workers: int, work: Path, with_lo: bool) -> dict[str, object]:
+def bench(n: int, workers: int, work: Path, with_lo: bool, with_naive: bool = True) -> dict[str, object]:
     records = work / f"records-{n}.jsonl"
     make_records(n, records)
     env = {**os.environ, "PYTHONHASHSEED": "0"}
@@ -203,9 +203,13 @@ def bench(n: int, workers: int, work: Path, with_lo: bool) -> dict[str, object]:
     docx_dir = work / f"docx-{n}"
     res["doctool_docx"] = figures(n, *timed([*DOCTOOL, "batch", str(records), "--format", "docx", "-o", str(docx_dir), "--workers", str(workers)], env=env))
 
-    naive_dir = work / f"naive-{n}"
-    naive_dir.mkdir()
-    res["naive_docxtpl"] = figures(n, *timed([sys.executable, "-c", NAIVE, str(records), str(naive_dir)], env=env))
+    if with_naive:
+        naive_dir = work / f"naive-{n}"
+        naive_dir.mkdir()
+        res["naive_docxtpl"] = figures(n, *timed([sys.executable, "-c", NAIVE, str(records), str(naive_dir)], env=env))
+        res["ratio_docx_vs_naive"] = round(
+            res["doctool_docx"]["letters_per_second"] / res["naive_docxtpl"]["letters_per_second"], 2  # type: ignore[index]
+        )
 
     if with_lo and shutil.which("soffice"):
         letters = sorted((docx_dir / "letters").glob("*.docx"))
@@ -216,9 +220,6 @@ def bench(n: int, workers: int, work: Path, with_lo: bool) -> dict[str, object]:
         pdf = res["doctool_pdf"]["letters_per_second"]  # type: ignore[index]
         res["ratio_pdf_vs_lo_one"] = round(pdf / res["libreoffice_one"]["letters_per_second"], 2)  # type: ignore[index]
         res["ratio_pdf_vs_lo_per_core"] = round(pdf / res["libreoffice_per_core"]["letters_per_second"], 2)  # type: ignore[index]
-    res["ratio_docx_vs_naive"] = round(
-        res["doctool_docx"]["letters_per_second"] / res["naive_docxtpl"]["letters_per_second"], 2  # type: ignore[index]
-    )
     return res
 
 
@@ -234,12 +235,16 @@ def main() -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 10000])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-libreoffice", action="store_true")
+    # The naive loop renders a docxtpl template through kind.build_view, which doctool no
+    # longer has (its Word path lays the document model into a shell): until it is rebuilt
+    # on a docxtpl template of its own, --skip-naive measures everything else.
+    parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     results = {"machine": machine(), "workers": args.workers, "runs": []}
     with tempfile.TemporaryDirectory(prefix="doctool-bench-") as tmp:
         for n in args.sizes:
-            run = bench(n, args.workers, Path(tmp), not args.skip_libreoffice)
+            run = bench(n, args.workers, Path(tmp), not args.skip_libreoffice, not args.skip_naive)
             results["runs"].append(run)  # type: ignore[union-attr]
             print(json.dumps(run), flush=True)
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")

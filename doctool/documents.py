@@ -53,6 +53,7 @@ class DocumentKind:
     check_pdf: Callable[[Pdf, Profile], Report] | None = None
     template_dir: str = "html"
     made_from: str = "a care and support plan"
+    typst: bool = False  # its PDF is laid out by Typst (templates/typst/letter.typ), see pdf_of
 
     def usable(self, doc: Any) -> bool:
         """True when this document can be made from ``doc``."""
@@ -125,6 +126,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
         accepts=(Plan, LetterRecord, ReviewRecord),
         stylesheets=("letter.css",),
         check_pdf=check_letter_pdf,
+        typst=True,
     ),
     "dp-summary": DocumentKind(
         "dp-summary",
