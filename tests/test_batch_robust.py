@@ -13,16 +13,18 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from test_batch import LETTERS, RUN_FILES, batch, failures, manifest, record, write_jsonl
 
 from doctool.batch.records import read_records
-from doctool.batch.runner import LOCK, hold_outdir, run_batch
+from doctool.batch.runner import LOCK, hold_outdir
 
 SAMPLE_CSV = LETTERS / "finance-export.csv"
 MAPPING = LETTERS / "finance-export.mapping.toml"
-POISON_NAME = "Mrs Vera\x0bSecret"  # a vertical tab: a Word document cannot hold it
+POISON_NAME = "Mrs Vera\x0bSecret"
+SABOTAGE = Path(__file__).parent / "sabotage"  # a vertical tab: a Word document cannot hold it
 
 
 def summary_of(run) -> dict:
@@ -35,21 +37,30 @@ def csv_rows(n: int) -> tuple[str, list[str]]:
     return header, [first.replace("ASC-400001", f"ASC-{500000 + i}") for i in range(n)]
 
 
-def test_a_record_that_breaks_the_renderer_is_one_failure(tmp_path, monkeypatch):
-    import doctool.pipeline
-
-    real = doctool.pipeline.render_set
-
-    def render_set(prepared, selection):  # runs in the forked workers
-        if prepared.record.reference == "ASC-017":
-            raise ValueError("Mrs Vera Secret cannot be laid out")  # a renderer's bug, quoting data
-        return real(prepared, selection)
-
-    monkeypatch.setattr(doctool.pipeline, "render_set", render_set)
-    refs = [f"ASC-{i:03d}" for i in range(50)]
+def sabotaged_batch(tmp_path, refs: list[str], formats: tuple[str, ...], how: str):
+    """``run_batch`` in a fresh Python whose processes (its fork server's workers too) break
+    the renderer for one reference (tests/sabotage/sitecustomize.py); its summary."""
+    source = write_jsonl(tmp_path / "in.jsonl", [record(r) for r in refs])
     out = tmp_path / "out"
-    summary = run_batch(read_records(write_jsonl(tmp_path / "in.jsonl", [record(r) for r in refs])), out, ("docx", "pdf"), 2)
-    assert (summary.total, summary.done, summary.failed) == (50, 49, 1)
+    code = (
+        "import json\n"
+        "from pathlib import Path\n"
+        "from doctool.batch.records import read_records\n"
+        "from doctool.batch.runner import run_batch\n"
+        f"s = run_batch(read_records(Path({str(source)!r})), Path({str(out)!r}), {formats!r}, 2)\n"
+        "print(json.dumps([s.total, s.done, s.failed]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SABOTAGE), os.environ.get("PYTHONPATH", "")]),
+           "DOCTOOL_TEST_SABOTAGE": how}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return out, tuple(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+def test_a_record_that_breaks_the_renderer_is_one_failure(tmp_path):
+    refs = [f"ASC-{i:03d}" for i in range(50)]
+    out, counts = sabotaged_batch(tmp_path, refs, ("docx", "pdf"), "raise:ASC-017")
+    assert counts == (50, 49, 1)
     good = [r for r in refs if r != "ASC-017"]
     assert [e["reference"] for e in manifest(out)] == good
     assert sorted(p.name for p in (out / "letters").iterdir()) == sorted(f"{r}.{x}" for r in good for x in ("docx", "pdf"))
@@ -75,22 +86,10 @@ def test_a_control_character_is_one_listed_failure_at_its_field(tmp_path):
     assert "U+000B" in failed["findings"][0]["message"] and "Vera" not in (out / "failures.jsonl").read_text()
 
 
-def test_a_worker_that_dies_is_replaced_and_only_its_killer_fails(tmp_path, monkeypatch):
-    import doctool.pipeline
-
-    real = doctool.pipeline.render_set
-
-    def render_set(prepared, selection):  # runs in the forked workers
-        if prepared.record.reference == "ASC-KILL":
-            os._exit(9)
-        return real(prepared, selection)
-
-    monkeypatch.setattr(doctool.pipeline, "render_set", render_set)
+def test_a_worker_that_dies_is_replaced_and_only_its_killer_fails(tmp_path):
     refs = ["ASC-1", "ASC-2", "ASC-KILL", "ASC-4", "ASC-5", "ASC-6"]
-    source = write_jsonl(tmp_path / "in.jsonl", [record(r) for r in refs])
-    out = tmp_path / "out"
-    summary = run_batch(read_records(source), out, ("docx",), 2)
-    assert (summary.total, summary.done, summary.failed) == (6, 5, 1)
+    out, counts = sabotaged_batch(tmp_path, refs, ("docx",), "exit:ASC-KILL")
+    assert counts == (6, 5, 1)
     assert [e["reference"] for e in manifest(out)] == [r for r in refs if r != "ASC-KILL"]
     [failed] = failures(out)
     assert failed["reference"] == "ASC-KILL" and failed["findings"][0]["rule"] == "WORKER-DIED"

@@ -454,7 +454,13 @@ class _Workers:
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("fork")
+        # Workers come from a fork server, a clean process that has only imported doctool,
+        # never from this one: Typst lays out a letter on threads of its own, which a fork of
+        # a process that already made a letter does not have, so the child would wait for
+        # them forever (seen in one process that rendered and then ran a batch). Forks of the
+        # server still share its imported modules' pages.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["doctool.pipeline", "doctool.batch.runner"])
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=_warm_up, initargs=(self.formats, self.profile)
         )
