@@ -49,7 +49,7 @@ from doctool.output import safe_name
 from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile, load_profile
 from doctool.render.document import FORMATS as STANDARD
-from doctool.render.document import RenderedFile, render_document
+from doctool.render.document import RenderedFile, render_document, uses_typst
 from doctool.render.pdf import STYLESHEET, font_config, stylesheet, stylesheet_path
 from doctool.render.templating import html_env
 from doctool.render.word import load_shell
@@ -400,7 +400,10 @@ def warm_up(documents: Sequence[str], formats: Sequence[str], profile: str | Pro
     compiled templates, Word shells), so a worker process pays for it once, not per record."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     check_layout(documents, formats, prof)  # compiles the templates and parses the shells
-    if any(f == "html" or f.endswith("pdf") for f in formats):
+    # WeasyPrint lays out HTML, every accessible PDF and the PDF of a document Typst does
+    # not lay out; a batch of Typst letters never needs its fonts and stylesheets.
+    weasy = [n for n in documents if not uses_typst(DOCUMENTS[n], prof)]
+    if "html" in formats or any(f.endswith("pdf") and f != "pdf" for f in formats) or ("pdf" in formats and weasy):
         font_config()
         folder = template_folder(prof)
         for name in documents:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,27 @@ def test_a_council_with_its_own_letter_html_keeps_weasyprint(tmp_path: Path):
     assert not uses_typst(kind, load_profile(str(tmp_path / "testshire.toml")))
     assert uses_typst(kind, load_profile("england"))
     assert not uses_typst(DOCUMENTS["plan"], load_profile("england"))
+
+
+def test_a_process_that_made_a_letter_can_still_run_a_batch(tmp_path: Path):
+    """Typst lays out on threads of its own, which a fork does not copy: a batch run by a
+    process that had already made a letter once waited for ever in its forked workers. Such
+    a process now starts its workers from a fork server (in a subprocess here, so a hang
+    is a failure after two minutes, not a stuck suite)."""
+    sample = next(p for p in LETTERS if p.name == "02-assessed.json")
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(sample.read_bytes().replace(b"\n", b" ") + b"\n")
+    code = (
+        "from pathlib import Path\n"
+        "from doctool.batch.records import read_records\n"
+        "from doctool.batch.runner import _start_method, run_batch\n"
+        "from doctool.pipeline import prepare\n"
+        "assert _start_method() == 'fork'\n"
+        f"prepare(Path({str(sample)!r}).read_bytes()).document('charging-letter').render('pdf')\n"
+        "assert _start_method() == 'forkserver'\n"
+        f"s = run_batch(read_records(Path({str(source)!r})), Path({str(tmp_path / 'out')!r}), ('pdf',), 2)\n"
+        "print(s.done, s.failed)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["1", "0"]

@@ -446,6 +446,18 @@ class _Job:
     earlier: dict[str, Any] | None  # the record's line in the previous run's manifest
 
 
+def _start_method() -> str:
+    """How to start the workers: forked from this process, which shares every page it has
+    loaded with them (the least memory), unless this process has laid out a Typst letter
+    itself. Typst lays out on threads of its own, which a forked child does not have, so a
+    letter in a fork of such a process waits for them forever (seen in one process that
+    rendered letters and then ran a batch); its workers come from a fork server, a clean
+    process that has only imported doctool."""
+    from doctool.render.typst_pdf import laid_out_here
+
+    return "forkserver" if laid_out_here() else "fork"
+
+
 class _Workers:
     """The process pool, replaced by a fresh one when a worker dies."""
 
@@ -454,13 +466,9 @@ class _Workers:
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        # Workers come from a fork server, a clean process that has only imported doctool,
-        # never from this one: Typst lays out a letter on threads of its own, which a fork of
-        # a process that already made a letter does not have, so the child would wait for
-        # them forever (seen in one process that rendered and then ran a batch). Forks of the
-        # server still share its imported modules' pages.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["doctool.pipeline", "doctool.batch.runner"])
+        context = multiprocessing.get_context(_start_method())
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["doctool.pipeline", "doctool.batch.runner"])
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=_warm_up, initargs=(self.formats, self.profile)
         )

@@ -179,6 +179,11 @@ def _compiler(logo: Path | None) -> typst.Compiler:
 _ROOTS: list[Path] = []
 
 
+def laid_out_here() -> bool:
+    """Whether this process has made a Typst compiler (and so may have Typst's threads)."""
+    return _compiler.cache_info().currsize > 0
+
+
 def _remove_roots() -> None:
     for root in _ROOTS:
         shutil.rmtree(root, ignore_errors=True)
