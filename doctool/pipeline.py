@@ -52,6 +52,7 @@ from doctool.render.document import FORMATS as STANDARD
 from doctool.render.document import RenderedFile, render_document, uses_typst
 from doctool.render.pdf import STYLESHEET, font_config, stylesheet, stylesheet_path
 from doctool.render.templating import html_env
+from doctool.render.typst_pdf import laid_out_here
 from doctool.render.word import load_shell
 
 __all__ = [
@@ -393,6 +394,12 @@ def check_layout(documents: Sequence[str], formats: Sequence[str], profile: str 
                 raise ConfigError(f"the {name} HTML template cannot be used: {exc.message}") from None
         if any(f.endswith("docx") for f in formats):
             load_shell(kind.docx_path(prof))
+
+
+def forks_safely() -> bool:
+    """Whether a fork of this process can lay out letters: not once it has laid out a Typst
+    letter itself, because Typst works on threads of its own that a fork does not copy."""
+    return not laid_out_here()
 
 
 def warm_up(documents: Sequence[str], formats: Sequence[str], profile: str | Profile = "england") -> None:

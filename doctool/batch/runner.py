@@ -453,9 +453,9 @@ def _start_method() -> str:
     letter in a fork of such a process waits for them forever (seen in one process that
     rendered letters and then ran a batch); its workers come from a fork server, a clean
     process that has only imported doctool."""
-    from doctool.render.typst_pdf import laid_out_here
+    from doctool.pipeline import forks_safely
 
-    return "forkserver" if laid_out_here() else "fork"
+    return "fork" if forks_safely() else "forkserver"
 
 
 class _Workers:
