@@ -143,7 +143,7 @@ def test_installed_wheel_renders_outside_the_checkout(installed, tmp_path):
 
     # The same manifest as the checkout's: template names are project-relative in both.
     from_checkout = json.loads((tmp_path / "checkout" / "manifest.json").read_text())
-    assert all(f["template"].startswith(("templates/docx/", "templates/html/", "templates/easyread/")) for f in manifest["files"])
+    assert all(f["template"].startswith(("templates/docx/", "templates/html/", "templates/easyread/", "templates/typst/")) for f in manifest["files"])
 
     # Byte for byte, PDFs included: every file a document reads has a URL that does not
     # depend on where doctool is installed (doctool/render/urls.py).
