@@ -64,6 +64,15 @@ def _noop() -> None:
 
 def _render(raw: bytes, profile: str, draft: bool, select: Callable[[], Any], bundle: bool) -> RenderResult:
     """Prepare and render through the pipeline; every outcome as plain data."""
+    from doctool.batch.runner import free_document
+
+    try:
+        return _outcome(raw, profile, draft, select, bundle)
+    finally:
+        free_document()  # as a batch worker does after each letter
+
+
+def _outcome(raw: bytes, profile: str, draft: bool, select: Callable[[], Any], bundle: bool) -> RenderResult:
     from doctool.errors import ConfigError, DoctoolError, Incomplete, NotApplicable
     from doctool.pipeline import prepare, render_set
 
