@@ -43,7 +43,7 @@ from doctool.batch.package import zip_batch
 from doctool.batch.runner import Summary
 from doctool.errors import DoctoolError
 from doctool.queue.redis_store import RedisJobStore
-from doctool.queue.tasks import CHUNKS, Chunk, assemble, chunk_dir, plan_chunks, render_chunk
+from doctool.queue.tasks import CHUNKS, Chunk, Stopping, assemble, chunk_dir, plan_chunks, render_chunk, throttled
 from doctool.service.callbacks import CallbackSender
 from doctool.service.jobs import OUT, count_records, job_dir
 from doctool.service.settings import Settings
@@ -61,10 +61,6 @@ TIME_LIMIT_MS = 3 * 3600 * 1000
 OUTAGE_SECONDS = 120.0
 
 T = TypeVar("T")
-
-
-class Stopping(Exception):
-    """Raised from a chunk's progress callback when the worker was asked to stop (SIGTERM)."""
 
 
 def patiently(call: Callable[[], T], seconds: float = OUTAGE_SECONDS) -> T:
@@ -229,20 +225,13 @@ class Backend:
         return True
 
     def _progress(self, job_id: str, index: int) -> Callable[[Summary], None]:
-        last = [0.0]
+        def report(s: Summary) -> None:
+            try:
+                self.store.chunk_progress(job_id, index, s.done, s.skipped, s.failed)
+            except redis.RedisError:
+                pass  # progress is for people watching; the chunk's manifest is the record
 
-        def update(s: Summary) -> None:
-            if self.stopping.is_set():
-                raise Stopping
-            now = time.monotonic()
-            if now - last[0] >= 0.25:
-                last[0] = now
-                try:
-                    self.store.chunk_progress(job_id, index, s.done, s.skipped, s.failed)
-                except redis.RedisError:
-                    pass  # progress is for people watching; the chunk's manifest is the record
-
-        return update
+        return throttled(report, self.stopping)
 
     def _assemble(self, job_id: str) -> None:
         job = patiently(lambda: self.store.get(job_id))

@@ -17,6 +17,8 @@ import itertools
 import json
 import os
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,27 @@ CHUNKS = "chunks"
 class ChunkMissing(DoctoolError):
     """A chunk's output is not where its manifest says (the shared folder lost a file)."""
 
+
+
+class Stopping(Exception):
+    """Raised from a batch's progress callback to unwind ``run_batch`` between letters when
+    the process is asked to stop (a service shutting down, a worker's SIGTERM)."""
+
+
+def throttled(report: Callable[[Summary], None], stopping: threading.Event, seconds: float = 0.25) -> Callable[[Summary], None]:
+    """A progress callback: :class:`Stopping` once ``stopping`` is set, else ``report`` at
+    most once every ``seconds`` (progress is for people watching, not for every letter)."""
+    last = [0.0]
+
+    def update(s: Summary) -> None:
+        if stopping.is_set():
+            raise Stopping
+        now = time.monotonic()
+        if now - last[0] >= seconds:
+            last[0] = now
+            report(s)
+
+    return update
 
 @dataclass(frozen=True)
 class Chunk:

@@ -33,7 +33,7 @@ from doctool.batch.package import zip_batch
 from doctool.batch.records import read_records
 from doctool.batch.runner import Summary
 from doctool.errors import DoctoolError
-from doctool.queue.tasks import render_chunk
+from doctool.queue.tasks import Stopping, render_chunk, throttled
 from doctool.service.callbacks import CallbackSender
 from doctool.service.store import Counts, Job, JobStore
 
@@ -102,10 +102,6 @@ def count_records(path: Path) -> int:
         return read_records(path, mapping).count
     with open(path, "rb") as fh:
         return sum(1 for line in fh if line.strip())
-
-
-class _Stopping(Exception):
-    """Raised from the progress callback to unwind ``run_batch`` when the service stops."""
 
 
 @contextmanager
@@ -267,7 +263,7 @@ class LocalJobQueue:
         try:
             summary = render_chunk(input_path, folder / OUT, job.formats, job.profile, self.batch_workers, on_progress=self._progress(job))
             result = zip_batch(folder / OUT)
-        except _Stopping:
+        except Stopping:
             log.info("batch paused by shutdown; it resumes after a restart", extra={"job_id": job.id})
             return  # the row stays 'running'; recover() queues it again after the restart
         except DoctoolError as exc:
@@ -292,17 +288,10 @@ class LocalJobQueue:
         self._finished(job.id)
 
     def _progress(self, job: Job) -> Callable[[Summary], None]:
-        last = [0.0]
+        def report(s: Summary) -> None:
+            self.store.progress(job.id, max(job.total, s.total), s.done, s.skipped, s.failed)
 
-        def update(s: Summary) -> None:
-            if self._stopping.is_set():
-                raise _Stopping
-            now = time.monotonic()
-            if now - last[0] >= 0.25:
-                last[0] = now
-                self.store.progress(job.id, max(job.total, s.total), s.done, s.skipped, s.failed)
-
-        return update
+        return throttled(report, self._stopping)
 
 
 def make_job_folder(data_dir: Path, job_id: str) -> Path:
