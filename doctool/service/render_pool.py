@@ -64,7 +64,7 @@ def _noop() -> None:
 
 def _render(raw: bytes, profile: str, draft: bool, select: Callable[[], Any], bundle: bool) -> RenderResult:
     """Prepare and render through the pipeline; every outcome as plain data."""
-    from doctool.batch.runner import free_document
+    from doctool.pipeline import free_document
 
     try:
         return _outcome(raw, profile, draft, select, bundle)
