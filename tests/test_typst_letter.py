@@ -179,3 +179,27 @@ def test_a_process_that_made_a_letter_can_still_run_a_batch(tmp_path: Path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["1", "0"]
+
+
+def test_the_running_footer_says_page_in_the_councils_words(tmp_path: Path):
+    """"Page 2 of 3" is wording, not layout: a council that says it in its own words (or
+    its own language) gets them in the Typst letter, the WeasyPrint plan and the Word file."""
+    from doctool.profiles import load_profile
+
+    from letter_helpers import docx_text, render
+
+    path = tmp_path / "cymru.toml"
+    path.write_text('name = "cymru"\nextends = "england"\n[wording.common.label]\npage = "Tudalen"\nof = "o"\n')
+    council = str(path)
+    assert load_profile(council)  # the override is valid wording
+    raw = (LETTERS[0]).read_bytes()
+    plan = PLANS[0].read_bytes()
+    letter_pdf = render(raw, "charging-letter", "pdf", council)
+    plan_pdf = render(plan, "plan", "pdf", council)
+    for pdf in (letter_pdf, plan_pdf):
+        pages = _pages(pdf)
+        assert f"Tudalen {pages} o {pages}" in norm(pdf_text(pdf, pages, pages)), "the last page's footer"
+        assert "Page " not in norm(pdf_text(pdf)), "no English page words left"
+    assert "Tudalen" in docx_text(render(raw, "charging-letter", "docx", council))
+    english = render(raw, "charging-letter", "pdf")
+    assert f"Page {_pages(english)} of {_pages(english)}" in norm(pdf_text(english))

@@ -56,6 +56,12 @@ def letterhead(profile: Profile) -> Letterhead:
     )
 
 
+def page_words(common: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The running footer's "Page" and "of", from the shared wording (a council may say them
+    in its own words, or its own language)."""
+    return {"page": common["label"]["page"], "of": common["label"]["of"]}
+
+
 def draft_state(on: bool, report: Report, text: dict[str, str]) -> Draft:
     """The DRAFT marking: a banner on every page and, on page 1, each missing element."""
     if not on:

@@ -7,7 +7,7 @@ and how to complain from ``common.toml``.
 
 from __future__ import annotations
 
-from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, para, section
+from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, page_words, para, section
 from doctool.document import Block, Date, Document, Email, Field, Meta, Money, Phone, Reference, Slip, Text, fill
 from doctool.findings import Report
 from doctool.model.plan import HolderType, Plan, PlanStatus
@@ -204,4 +204,5 @@ def compose_dp_summary(plan: Plan, profile: Profile, report: Report, draft: bool
         letterhead=head,
         draft=draft_state(is_draft, report, text),
         sections=tuple(sections),
+        words=page_words(w.common),
     )

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from doctool.charging import Figures, above_upper_limit, figures_for, tariff_income, working
-from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, para, section, sums
+from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, page_words, para, section, sums
 from doctool.document import (
     Block,
     Callout,
@@ -571,4 +571,5 @@ def compose_letter(record: Plan | LetterRecord | ReviewRecord, profile: Profile,
             address_fit=address_fit(address),
             salutation=str(fill(text["dear"], **params)),
         ),
+        words=page_words(w.common),
     )

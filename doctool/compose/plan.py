@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, para, section, sums
+from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, page_words, para, section, sums
 from doctool.document import Block, Date, Document, Email, Meta, Money, Phone, Reference, Section, Text, fill
 from doctool.findings import Report
 from doctool.formatting import PENNY
@@ -561,5 +561,5 @@ def compose_plan(plan: Plan, profile: Profile, report: Report, draft: bool) -> D
         draft=draft_state(is_draft, report, text),
         sections=tuple(sections),
         preamble=tuple(b for b in preamble if b),
-        words={"contents": w["heading"]["contents"]},
+        words={"contents": w["heading"]["contents"], **page_words(w.common)},
     )

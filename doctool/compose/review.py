@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, para, section
+from doctool.compose.common import bullets, draft_state, fields, grid, letterhead, opt_date, page_words, para, section
 from doctool.compose.plan import _communication_rows
 from doctool.document import Date, Document, Email, Meta, Money, Phone, Reference, Section, Table, Text, fill
 from doctool.findings import Report
@@ -305,4 +305,5 @@ def compose_review(r: ReviewRecord, profile: Profile, report: Report, draft: boo
         draft=draft_state(is_draft, report, text),
         sections=tuple(sections),
         preamble=tuple(b for b in preamble if b),
+        words=page_words(w.common),
     )

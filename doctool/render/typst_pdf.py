@@ -140,8 +140,8 @@ def letter_data(doc: Document) -> dict[str, Any]:
         "lang": lang.lower(),
         "region": region.upper() or None,
         "footer": doc.meta.footer,
-        "page": "Page",
-        "of": "of",
+        "page": doc.words.get("page", "Page"),  # as the Word shells and HTML templates default
+        "of": doc.words.get("of", "of"),
         "h1": doc.meta.h1,
         "council": head.council,
         "logo": {"path": "/logo" + head.logo.path.suffix.lower(), "alt": head.logo.alt} if head.logo else None,
