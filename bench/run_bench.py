@@ -10,6 +10,8 @@ For each N it generates N realistic letter records and measures, on this machine
   3. doctool batch to .docx (every core) against a naive docxtpl mail merge that opens the
      whole-letter template for every letter (one process, as a typical mail-merge script
      does; see naive_mailmerge.py).
+Then it checks what doctool's PDF batch made: a letter for every record, each through the
+Notify page check as it was made, and 100 of them (evenly spread) through PyPI ``pdfua``.
 It reports letters per second, the ratios, and peak memory of the whole process tree,
 sampled every 200 ms (PSS, each shared page counted once; and the RSS sum, an upper
 bound), and writes bench/results.json.
@@ -168,6 +170,32 @@ def soffice_convert(files: list[Path], outdir: Path, instances: int, work: Path)
 
 
 NAIVE = Path(__file__).with_name("naive_mailmerge.py")  # the baseline for the Word path
+PDFUA = Path(sys.executable).with_name("pdfua")
+CHECKED = 100  # letters an N-letter run hands to the independent PDF/UA checker (evenly spread)
+
+
+def verify(n: int, outdir: Path) -> dict[str, object]:
+    """What the batch made is what may be posted: every record a letter (each passed
+    CL-NOTIFY-PAGE, Notify's page check, as it was made, or it would be in failures.jsonl),
+    and an evenly spread sample checked by PyPI ``pdfua`` (errors and the rules it skipped)."""
+    letters = sorted((outdir / "letters").glob("*.pdf"))
+    failed = [ln for ln in (outdir / "failures.jsonl").read_text().splitlines() if ln.strip()]
+    sample = letters[:: max(1, len(letters) // CHECKED)]
+    run = subprocess.run([str(PDFUA), "check", "--format", "json", *map(str, sample)], capture_output=True, text=True, check=False)
+    reports, text, decoder, at = [], run.stdout, json.JSONDecoder(), 0
+    while text[at:].strip():
+        at += len(text[at:]) - len(text[at:].lstrip())
+        report, at = decoder.raw_decode(text, at)
+        reports.append(report)
+    if len(reports) != len(sample):
+        raise SystemExit(f"pdfua reported on {len(reports)} of {len(sample)} letters: {run.stderr[-500:]}")
+    return {
+        "letters": len(letters), "failed": len(failed), "pdfua_checked": len(sample),
+        "pdfua_errors": sum(r["summary"]["errors"] for r in reports),
+        "pdfua_findings": sum(len(r["findings"]) for r in reports),
+        "pdfua_skipped_rules": sorted({s["rule_id"] for r in reports for s in r["skipped"]}),
+        "all_posted": len(letters) == n and not failed,
+    }
 
 
 def bench(n: int, workers: int, work: Path, with_lo: bool, with_naive: bool = True) -> dict[str, object]:
@@ -178,6 +206,7 @@ def bench(n: int, workers: int, work: Path, with_lo: bool, with_naive: bool = Tr
 
     pdf_dir = work / f"pdf-{n}"
     res["doctool_pdf"] = figures(n, *timed([*DOCTOOL, "batch", str(records), "--format", "pdf", "-o", str(pdf_dir), "--workers", str(workers)], env=env))
+    res["pdf_letters_checked"] = verify(n, pdf_dir)  # after the timing, so it is not in the rate
 
     docx_dir = work / f"docx-{n}"
     res["doctool_docx"] = figures(n, *timed([*DOCTOOL, "batch", str(records), "--format", "docx", "-o", str(docx_dir), "--workers", str(workers)], env=env))
