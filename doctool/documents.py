@@ -26,7 +26,7 @@ from doctool.model.plan import Plan
 from doctool.model.review import ReviewRecord
 from doctool.paths import ASSETS, TEMPLATES, docx_template
 from doctool.profiles import Profile
-from doctool.render.pdf import Pdf
+from doctool.render.laid_out import Pdf
 
 Composer = Callable[[Any, Profile, Report, bool], Document]
 Checker = Callable[[Any, Profile], Report]

@@ -51,7 +51,7 @@ from doctool.paths import display_path, template_folder
 from doctool.profiles import Profile, load_profile
 from doctool.render.document import FORMATS as STANDARD
 from doctool.render.document import RenderedFile, render_document, uses_typst
-from doctool.render.pdf import STYLESHEET, font_config, stylesheet, stylesheet_path
+from doctool.render.laid_out import STYLESHEET, stylesheet_path
 from doctool.render.templating import html_env
 from doctool.render.typst_pdf import laid_out_here
 from doctool.render.word import load_shell
@@ -421,6 +421,8 @@ def warm_up(documents: Sequence[str], formats: Sequence[str], profile: str | Pro
     # not lay out; a batch of Typst letters never needs its fonts and stylesheets.
     weasy = [n for n in documents if not uses_typst(DOCUMENTS[n], prof)]
     if "html" in formats or any(f.endswith("pdf") and f != "pdf" for f in formats) or ("pdf" in formats and weasy):
+        from doctool.render.pdf import font_config, stylesheet  # WeasyPrint, only when it is needed
+
         font_config()
         folder = template_folder(prof)
         for name in documents:

@@ -106,7 +106,8 @@ def test_docx_template_per_document(tmp_path):
 
 
 def test_council_stylesheets_replace_the_built_in_ones_of_the_same_name(council):
-    from doctool.render.pdf import STYLESHEET, AssetFetcher, stylesheet_path
+    from doctool.render.laid_out import STYLESHEET, stylesheet_path
+    from doctool.render.pdf import AssetFetcher
     from doctool.render.urls import council_url, file_url
 
     folder = template_folder(load_profile(str(council)))

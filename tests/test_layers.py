@@ -95,3 +95,21 @@ def test_no_import_cycles() -> None:
     for module in sorted(graph):
         if module not in seen:
             visit(module)
+
+
+def test_what_a_command_does_not_need_it_does_not_load() -> None:
+    """Every doctool command starts by importing the CLI, and a Word batch or a batch of
+    Typst letters forks its workers from that process. WeasyPrint (0.4 s to import), pypdf
+    and the Notify client are loaded only by what uses them, so a Word letter and a Typst
+    letter are made without them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nimport doctool.cli\nfrom doctool.api import render_bytes\n"
+        f"raw = open({str(REPO / 'samples' / 'letters' / '02-assessed.json')!r}, 'rb').read()\n"
+        "render_bytes(raw, ['charging-letter'], ['docx', 'pdf'])\n"
+        "print(sorted(m for m in ('weasyprint', 'pypdf', 'notifications_python_client') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    assert out.strip() == "[]"

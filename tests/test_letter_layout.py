@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageOps
 from doctool import notify
 from doctool.api import Incomplete, render_bytes
 from doctool.paths import ASSETS
-from doctool.render.pdf import Page
+from doctool.render.laid_out import Page
 
 from letter_helpers import LETTERS, MM, PLANS, cli, dump, letter, load, norm, pdf_text, render
 
@@ -245,7 +245,7 @@ def test_a_short_letter_is_not_refused(pdfs):
     from pypdf import PdfReader
 
     from doctool.checks import check_letter_pdf
-    from doctool.render.pdf import Pdf
+    from doctool.render.laid_out import Pdf
 
     content = pdfs["01-pending.json"]
     pages = len(PdfReader(io.BytesIO(content)).pages)

@@ -31,7 +31,7 @@ from lxml import html as lxml_html
 
 from doctool.accessible.source import Source
 from doctool.paths import ASSETS
-from doctool.render.pdf import STYLESHEET
+from doctool.render.laid_out import STYLESHEET
 from doctool.render.urls import resolve
 
 CSS_DIR = ASSETS / "css"

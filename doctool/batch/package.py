@@ -6,8 +6,6 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-
 from doctool.batch.runner import MANIFEST, letter_files
 from doctool.notify import within_limits
 from doctool.output import atomic_file
@@ -17,6 +15,8 @@ def combined_pdf(outdir: Path, name: str = "combined.pdf") -> tuple[Path, int]:
     """Every letter PDF, in input order, in one file for the print room. Returns its page
     count. (pypdf keeps the combined document in memory while writing it: a print file of
     tens of thousands of pages is better made per run of a few thousand letters.)"""
+    from pypdf import PdfReader, PdfWriter  # here, not at start-up: a Word batch never needs it
+
     writer = PdfWriter()
     for path in letter_files(outdir, "pdf"):
         writer.append(PdfReader(path))
@@ -28,6 +28,8 @@ def combined_pdf(outdir: Path, name: str = "combined.pdf") -> tuple[Path, int]:
 
 def notify_problems(outdir: Path) -> list[str]:
     """Letters that would break Notify's precompiled letter limits (pages, size)."""
+    from pypdf import PdfReader
+
     problems = []
     for path in letter_files(outdir, "pdf"):
         size = path.stat().st_size

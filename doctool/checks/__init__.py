@@ -20,7 +20,7 @@ from doctool.model.review import ReviewRecord
 from doctool.profiles import Profile, load_profile
 
 if TYPE_CHECKING:
-    from doctool.render.pdf import Pdf
+    from doctool.render.laid_out import Pdf
 
 __all__ = ["Finding", "Report", "Severity", "check_document", "check_dp_summary", "check_letter", "check_letter_pdf", "check_plan", "check_review", "merge"]
 

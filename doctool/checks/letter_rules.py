@@ -22,7 +22,7 @@ from doctool.notify import MAX_ADDRESS_LINES, MAX_LINE_CHARS, MIN_ADDRESS_LINES
 
 if TYPE_CHECKING:
     from doctool.charging import Figures
-    from doctool.render.pdf import Pdf
+    from doctool.render.laid_out import Pdf
 
 
 

@@ -13,12 +13,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from notifications_python_client.errors import APIError
-from notifications_python_client.notifications import NotificationsAPIClient
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from doctool.errors import InputError
+
+if TYPE_CHECKING:
+    from notifications_python_client.errors import APIError
 
 # The client logs each failed request as a warning; doctool reports failures itself.
 logging.getLogger("notifications_python_client").addHandler(logging.NullHandler())
@@ -161,6 +161,9 @@ class Notify:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30,
     ) -> None:
+        # The client (requests, JWT) is loaded here, not when any doctool command starts.
+        from notifications_python_client.notifications import NotificationsAPIClient
+
         self.key = key
         self.client = NotificationsAPIClient(key.value, base_url=base_url, timeout=timeout)  # type: ignore[no-untyped-call]
         self.bucket = bucket or TokenBucket()
@@ -171,6 +174,8 @@ class Notify:
         """``fn`` within the rate limit; 429 and 5xx are retried with backoff. ``before_retry``
         (given the failed status) may return a result instead, e.g. a letter Notify made
         although its answer was lost."""
+        from notifications_python_client.errors import APIError
+
         for attempt in range(self.retry.attempts):
             self.bucket.take()
             try:

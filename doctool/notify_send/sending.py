@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-
 from doctool.batch.runner import MANIFEST, load_manifest
 from doctool.errors import InputError
 from doctool.notify import MAX_BYTES, MAX_PAGES, within_limits
@@ -67,6 +65,8 @@ def _already(notify: Notify, reference: str, began: str) -> dict[str, Any] | Non
 
 def send_batch(outdir: Path, notify: Notify, postage: str = "second") -> SendSummary:
     """Upload every letter not already sent (same reference and sha256), journalling each."""
+    from pypdf import PdfReader  # here, not at the start of every doctool command
+
     summary = SendSummary()
     known = load_journal(outdir)
     with Journal(outdir) as journal:

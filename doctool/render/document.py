@@ -16,7 +16,7 @@ from doctool.errors import Incomplete
 from doctool.paths import council_file, display_path, template_folder
 from doctool.profiles import Profile
 from doctool.render.html import render_html
-from doctool.render.pdf import STYLESHEET, Pdf, lay_out
+from doctool.render.laid_out import STYLESHEET, Pdf
 from doctool.render.templating import html_env
 from doctool.render.typst_pdf import TEMPLATE as TYPST_TEMPLATE
 from doctool.render.typst_pdf import lay_out_letter
@@ -43,6 +43,21 @@ class RenderedFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
+
+
+def lay_out(
+    html: str,
+    extra_files: tuple[Path, ...] = (),
+    identifier: str = "",
+    stylesheets: tuple[Path, ...] = (),
+    folder: Path | None = None,
+) -> Pdf:
+    """WeasyPrint's layout (:func:`doctool.render.pdf.lay_out`), imported on first use: a
+    process that never lays out HTML (a Word batch, a batch of Typst letters, a check)
+    never pays the 0.4 s that importing WeasyPrint takes."""
+    from doctool.render import pdf
+
+    return pdf.lay_out(html, extra_files, identifier, stylesheets, folder)
 
 
 def lay_out_html(kind: DocumentKind, doc: Document, html: str, profile: Profile) -> Pdf:

@@ -15,7 +15,6 @@ artifacts) is :mod:`doctool.render.pdf_tags`.
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,11 +27,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from doctool.errors import ConfigError
 from doctool.paths import ASSETS, council_file
 from doctool.render import pdf_tags
+from doctool.render.laid_out import CSS_DIR, PX_MM, STYLESHEET, TAG_BOX_MM, Page, Pdf, Rect, stylesheet_path
 from doctool.render.urls import ASSETS_URL, council_url, file_url, resolve
 
-CSS_DIR = ASSETS / "css"
 pdf_tags.install()
-STYLESHEET = CSS_DIR / "document.css"
 
 
 class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types: its class is Any to mypy
@@ -88,46 +86,6 @@ def _stylesheet(path: Path) -> CSS:
 
 # As functools.cache offers; mypy does not let a plain function take a new attribute.
 stylesheet.cache_clear = _stylesheet.cache_clear  # type: ignore[attr-defined]
-
-
-def stylesheet_path(path: Path = STYLESHEET, folder: Path | None = None) -> Path:
-    """The stylesheet to use for ``path``: the council's of the same name in its template
-    ``folder`` if it has one, else ``path`` itself."""
-    return council_file(folder, path.name) or path
-
-
-#: One CSS pixel in millimetres (WeasyPrint lays out in CSS pixels, 96 to the inch).
-PX_MM = 25.4 / 96
-#: notifications-template-preview NOTIFY_TAG_BOUNDING_BOX: the top-left corner where Notify
-#: prints its "NOTIFY" tag on page 1 (width, height in mm, from the page corner).
-TAG_BOX_MM = (15.191, 6.149)
-
-
-#: A rectangle on the page in millimetres from its top-left corner: (x0, y0, x1, y1).
-Rect = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Page:
-    """What the Notify checks need of one laid-out page: its size, the text in the tag box,
-    and where it puts ink (each piece of text, picture, border or coloured background)."""
-
-    width_mm: float
-    height_mm: float
-    tag_text: str = ""
-    ink: tuple[Rect, ...] = ()
-
-
-@dataclass(frozen=True)
-class Pdf:
-    """A laid-out PDF and its pages (known from the layout, so no PDF is re-read)."""
-
-    content: bytes
-    sheets: tuple[Page, ...]
-
-    @property
-    def pages(self) -> int:
-        return len(self.sheets)
 
 
 _SIDES = ("top", "right", "bottom", "left")

@@ -35,7 +35,7 @@ from doctool.document.values import Email, Phone, Phrase, Reference, Term, Text,
 from doctool.errors import ConfigError
 from doctool.notify import TAG_TEXT, ZONES_LATER, ZONES_PAGE_1
 from doctool.paths import ASSETS, TEMPLATES
-from doctool.render.pdf import TAG_BOX_MM, Page, Pdf, Rect
+from doctool.render.laid_out import TAG_BOX_MM, Page, Pdf, Rect
 
 TEMPLATE = TEMPLATES / "typst" / "letter.typ"
 FONTS = ASSETS / "fonts"
