@@ -328,6 +328,10 @@ class OutputFile:
     def sha256(self) -> str:
         return self.file.sha256
 
+    @property
+    def pages(self) -> int | None:
+        return self.file.pages
+
 
 def file_name(stem: str, f: RenderedFile, draft: bool = False) -> str:
     """``ASC-104233-plan.pdf``; an accessible copy in a standard file type says which it is

@@ -207,6 +207,34 @@ def test_combined_pdf_and_zip(tmp_path):
         assert z.read("letters/ASC-1.pdf") == (out / "letters" / "ASC-1.pdf").read_bytes()
 
 
+def test_notify_limits_read_the_page_count_the_batch_recorded(tmp_path):
+    """Each PDF's page count goes into the manifest from its layout, and the end-of-run
+    check against Notify's limits reads it there instead of opening every letter again;
+    a manifest from before (no page count) still gets its letters counted."""
+    from doctool.batch.package import notify_problems
+
+    out = tmp_path / "out"
+    run = batch(write_jsonl(tmp_path / "in.jsonl", [record("ASC-1"), record("ASC-2")]), "-o", out, "--format", "both")
+    assert run.returncode == 0, run.stderr
+    entries = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    for entry in entries:
+        pdf, docx = sorted(entry["outputs"], key=lambda o: o["path"].endswith(".docx"))
+        assert pdf["pages"] == len(PdfReader(out / pdf["path"]).pages) >= 2
+        assert "pages" not in docx, "a Word file's pages are Word's to count"
+    size = (out / "letters" / "ASC-1.pdf").stat().st_size
+
+    def rewrite(change) -> None:
+        for entry in entries:
+            for o in entry["outputs"]:
+                change(entry["reference"], o)
+        (out / "manifest.jsonl").write_text("".join(json.dumps(e) + "\n" for e in entries))
+
+    rewrite(lambda ref, o: o.update(pages=11) if ref == "ASC-1" and "pages" in o else None)
+    assert notify_problems(out) == [f"ASC-1.pdf: 11 pages, {size:,} bytes"], "the manifest's count is used"
+    rewrite(lambda ref, o: o.pop("pages", None))
+    assert notify_problems(out) == [], "no count recorded: the letter itself is counted"
+
+
 def test_machine_readable_output_when_not_a_terminal(tmp_path):
     run = batch(write_jsonl(tmp_path / "in.jsonl", [record("ASC-1")]), "-o", tmp_path / "out")
     assert run.returncode == 0

@@ -6,7 +6,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from doctool.batch.runner import MANIFEST, letter_files
+from doctool.batch.runner import MANIFEST, letter_files, letter_outputs
 from doctool.notify import within_limits
 from doctool.output import atomic_file
 
@@ -27,13 +27,17 @@ def combined_pdf(outdir: Path, name: str = "combined.pdf") -> tuple[Path, int]:
 
 
 def notify_problems(outdir: Path) -> list[str]:
-    """Letters that would break Notify's precompiled letter limits (pages, size)."""
+    """Letters that would break Notify's precompiled letter limits (pages, size). The page
+    count is the manifest's, from the letter's layout; only a letter listed without one
+    (by a batch before doctool recorded it) is opened to count its pages, so a run of
+    10,000 letters is not read again on one core while the workers sit idle."""
     from pypdf import PdfReader
 
     problems = []
-    for path in letter_files(outdir, "pdf"):
+    for out in letter_outputs(outdir, "pdf"):
+        path = outdir / out["path"]
         size = path.stat().st_size
-        pages = len(PdfReader(path).pages)
+        pages = out.get("pages") or len(PdfReader(path).pages)
         if not within_limits(pages, size):
             problems.append(f"{path.name}: {pages} pages, {size:,} bytes")
     return problems

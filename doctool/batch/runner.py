@@ -260,7 +260,10 @@ def _render_record(raw: bytes, line: int, formats: tuple[str, ...], outdir: str,
             target = Path(outdir) / LETTERS / f"{stem}.{f.extension}"
             atomic_write(target, f.content)
             written.append(target)
-            outputs.append({"path": f"{LETTERS}/{target.name}", "sha256": f.sha256, "bytes": len(f.content)})
+            output: dict[str, Any] = {"path": f"{LETTERS}/{target.name}", "sha256": f.sha256, "bytes": len(f.content)}
+            if f.pages is not None:
+                output["pages"] = f.pages
+            outputs.append(output)
         findings = [f.as_dict() for f in rendered.report.findings]
         return Outcome(line, reference, digest, "done", outputs=outputs, findings=findings)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - one record's error is that record's failure
@@ -315,13 +318,19 @@ class InOrder:
             self._next += 1
 
 
-def letter_files(outdir: Path, extension: str | None = None) -> Iterator[Path]:
-    """The letters of a finished batch in input order, read from its manifest as a stream."""
+def letter_outputs(outdir: Path, extension: str | None = None) -> Iterator[dict[str, Any]]:
+    """The manifest's entry for each letter file of a finished batch (``path``, ``sha256``,
+    ``bytes``, and ``pages`` for a PDF), in input order, read as a stream."""
     with open(outdir / MANIFEST, encoding="utf-8") as manifest:
         for line in manifest:
             for out in json.loads(line)["outputs"]:
                 if extension is None or out["path"].endswith(f".{extension}"):
-                    yield outdir / out["path"]
+                    yield out
+
+
+def letter_files(outdir: Path, extension: str | None = None) -> Iterator[Path]:
+    """The letters of a finished batch in input order."""
+    return (outdir / out["path"] for out in letter_outputs(outdir, extension))
 
 
 def _remove_partials(outdir: Path) -> None:

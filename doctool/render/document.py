@@ -39,6 +39,7 @@ class RenderedFile:
     media_type: str
     extension: str
     template: str
+    pages: int | None = None  # a PDF's page count, known from its layout (no PDF is re-read)
 
     @property
     def sha256(self) -> str:
@@ -109,6 +110,8 @@ def render_document(kind: DocumentKind, doc: Document, fmt: str, profile: Profil
             used: str | None = str(TYPST_TEMPLATE)
         else:
             used = html_env(profile).get_template(kind.html_template).filename  # the council's, if it has one
-        return RenderedFile(kind.name, fmt, pdf.content, media_type, ext, display_path(Path(used) if used else kind.html_path()))
+        return RenderedFile(
+            kind.name, fmt, pdf.content, media_type, ext, display_path(Path(used) if used else kind.html_path()), pdf.pages
+        )
     shell = kind.docx_path(profile)
     return RenderedFile(kind.name, fmt, render_word(doc, shell), media_type, ext, display_path(shell))
