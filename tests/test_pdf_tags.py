@@ -33,6 +33,7 @@ import pikepdf
 import pytest
 
 import doctool.render.document as render_document
+import doctool.render.pdf as weasyprint_pdf
 from doctool.api import render_bytes
 from doctool.document import Document
 from doctool.document.model import Table
@@ -73,7 +74,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     out = tmp_path_factory.mktemp("pdf-tags")
     seen: list[str] = []
     models: list[Document] = []
-    lay_out, lay_out_letter = render_document.lay_out, render_document.lay_out_letter
+    lay_out, lay_out_letter = weasyprint_pdf.lay_out, render_document.lay_out_letter
 
     def recording(html: str, *args: Any, **kwargs: Any) -> Any:
         seen.append(html)
@@ -85,7 +86,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
 
     result = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(render_document, "lay_out", recording)
+        mp.setattr(weasyprint_pdf, "lay_out", recording)
         mp.setattr(render_document, "lay_out_letter", recording_letter)
         for name, (sample, document, fmt, draft, size) in KINDS.items():
             seen.clear()

@@ -46,25 +46,14 @@ class RenderedFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def lay_out(
-    html: str,
-    extra_files: tuple[Path, ...] = (),
-    identifier: str = "",
-    stylesheets: tuple[Path, ...] = (),
-    folder: Path | None = None,
-) -> Pdf:
-    """WeasyPrint's layout (:func:`doctool.render.pdf.lay_out`), imported on first use: a
-    process that never lays out HTML (a Word batch, a batch of Typst letters, a check)
-    never pays the 0.4 s that importing WeasyPrint takes."""
-    from doctool.render import pdf
-
-    return pdf.lay_out(html, extra_files, identifier, stylesheets, folder)
-
-
 def lay_out_html(kind: DocumentKind, doc: Document, html: str, profile: Profile) -> Pdf:
     """HTML made from ``doc`` laid out as a tagged PDF, reading only the document's pictures
-    (and a council's own stylesheets from its template folder)."""
-    return lay_out(
+    (and a council's own stylesheets from its template folder). WeasyPrint is imported
+    here, on first use: a process that never lays out HTML (a Word batch, a batch of Typst
+    letters, a check) never pays the 0.4 s its import takes."""
+    from doctool.render import pdf
+
+    return pdf.lay_out(
         html,
         extra_files=tuple(p.path for p in doc.pictures()),
         identifier=doc.meta.reference,
