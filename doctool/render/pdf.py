@@ -171,14 +171,3 @@ def lay_out(
         return Pdf(document.write_pdf(**options), tuple(_page(page) for page in document.pages))
     except FatalURLFetchingError as exc:
         raise ConfigError(f"template error: {exc.__cause__ or exc}") from None
-
-
-def html_to_pdf(
-    html: str,
-    extra_files: tuple[Path, ...] = (),
-    identifier: str = "",
-    stylesheets: tuple[Path, ...] = (),
-    folder: Path | None = None,
-) -> bytes:
-    """The bytes of :func:`lay_out`."""
-    return lay_out(html, extra_files, identifier, stylesheets, folder).content
